@@ -396,3 +396,31 @@ export interface RunSummary {
   /** Time when the backlog first reached zero after the last workload step, or null. */
   drainedAtSeconds: number | null;
 }
+
+/**
+ * A live simulation, advanced in steps (the worker paces it against wall time). Implemented
+ * in src/engine/sim; created with createSimulation(settings, scenario, { sampleEvery }).
+ * runScenario(settings, scenario, { until, sampleEvery }) is the batch form returning RunResult.
+ */
+export interface SimulationApi {
+  /** Current virtual time. */
+  now(): Nanos;
+  /** End of the scenario (its duration). */
+  end(): Nanos;
+  /** Advances virtual time by d (never past end()) and returns the samples taken meanwhile. */
+  advance(d: Nanos): Sample[];
+  /** Runs exactly one engine event; returns any sample it completed. */
+  stepEvent(): Sample[];
+  /** Runs until the next reconcile finishes (or end()); returns samples taken meanwhile. */
+  stepReconcile(): Sample[];
+  /** Scenario events, log lines and trace spans produced since the last drain. */
+  drainEvents(): RunEvent[];
+  drainLogs(): LogLine[];
+  /** Why-waiting spans for one object (namespace/name), optionally within [from, to]. */
+  traceFor(key: string, from?: Nanos, to?: Nanos): TraceSpan[];
+  /** Keys of objects that have trace spans (for a picker). */
+  tracedKeys(): string[];
+  metricsText(): string;
+  summary(): RunSummary;
+  done(): boolean;
+}

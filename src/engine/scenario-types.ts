@@ -34,8 +34,18 @@ export type Fault =
   | { type: 'externalErrors'; from: Nanos; to: Nanos; errorRate: number }
   | { type: 'externalBrownout'; from: Nanos; to: Nanos; latencyFactor: number; errorRate?: number }
   | { type: 'apiserverBrownout'; from: Nanos; to: Nanos; seatsFactor: number }
-  | { type: 'watchDisconnect'; at: Nanos; kind: string; gone?: boolean }
-  | { type: 'leaderFailover'; at: Nanos }
+  /**
+   * The informer's WATCH of `kind` breaks at `at`. gone: the watcher fell out of the watch-cache
+   * history, so re-opening fails with 410 Gone and the reflector must re-LIST. `for`
+   * (optional): how long the API server stays unreachable for this watch (reconnects fail
+   * with the reflector's 0.8 s → 30 s backoff meanwhile).
+   */
+  | { type: 'watchDisconnect'; at: Nanos; kind: string; gone?: boolean; for?: Nanos }
+  /**
+   * The leader replica dies at `at` (no lease release). warmCache: the standby already has
+   * synced caches (controller-runtime EnableWarmup); otherwise it syncs after winning.
+   */
+  | { type: 'leaderFailover'; at: Nanos; warmCache?: boolean }
   | { type: 'hotKey'; from: Nanos; to?: Nanos; name: string; namespace?: string }
   | { type: 'slowWrites'; from: Nanos; to: Nanos; extraLatency: Nanos };
 
@@ -47,6 +57,16 @@ export interface ExternalApiProfile {
   errorRate: number;
   /** The service's own limit: above this many requests/s it answers 429. Infinity: none. */
   serverLimitRps: number;
+}
+
+/** How the objects of one kind look (for selectors, indexes and cache memory). */
+export interface KindShape {
+  /** Field values by path, as weights: { "spec.environment": { "production": 1, "dev": 9 } }. */
+  fields?: Record<string, Record<string, number>>;
+  /** Label values by key, as weights (used by MatchingLabels). */
+  labels?: Record<string, Record<string, number>>;
+  /** Bytes one cached object takes in the operator's memory (typed). Default per kind. */
+  cachedBytes?: number;
 }
 
 export interface Scenario {
@@ -64,4 +84,8 @@ export interface Scenario {
   workload: WorkloadStep[];
   faults: Fault[];
   external?: Partial<ExternalApiProfile>;
+  /** Optional (additive): one line suggesting what to change in the code to see the point. */
+  try?: string;
+  /** Optional (additive): shape of the objects of each kind (field/label values, size). */
+  kinds?: Record<string, KindShape>;
 }

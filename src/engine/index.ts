@@ -11,6 +11,23 @@ export * from './metrics';
 export { Inf, InfDuration, Limiter, every, durationSeconds } from './rate';
 export type { Reservation, LimiterOptions, XTimeVersion } from './rate';
 export { TokenBucketRateLimiter } from './flowcontrol';
+export * from './ratelimiters';
+export * from './process';
+export {
+  Queue,
+  Fifo,
+  QueueMetrics,
+  UnfinishedWorkTicker,
+  registerWorkqueueMetrics,
+  LATEST_WORKQUEUE_METRICS,
+  LEGACY_WORKQUEUE_DURATION_BUCKETS,
+  UNFINISHED_WORK_UPDATE_PERIOD,
+} from './queue';
+export type { QueueOptions, QueueObserver, GetResult, WorkqueueMetricsStyle } from './queue';
+export { DelayingQueue } from './delaying-queue';
+export { RateLimitingQueue } from './ratelimiting-queue';
+export { PriorityQueue, LowPriority } from './priority-queue';
+export type { AddOpts, PriorityGetResult } from './priority-queue';
 export type * from './settings';
 export { CR_VERSIONS, LATEST_CR_VERSION } from './settings';
 

@@ -1,0 +1,409 @@
+/**
+ * controller-runtime pkg/controller/priorityqueue (controller-semantics.md §1.4), the default
+ * controller queue since v0.23.
+ *
+ * State: a map key → item {priority, counter, readyAt}; ready items ordered by priority
+ * (higher first) then counter (lower first); waiting items ordered by readyAt then the same
+ * tiebreak; a locked set of keys handed out and not yet Done. A ready item whose key is
+ * locked (re-added while processing) is "parked": counted by len() and depth, invisible to
+ * Get until Done, and it keeps its place (counter) in the order.
+ *
+ * Not modelled: the asynchronous add buffer of v0.23 (adds are applied synchronously, in call
+ * order, which is the order the buffer preserves).
+ */
+import { MetricsRegistry, type GaugeSeries } from './metrics';
+import { WaitList, type Waitable } from './process';
+import {
+  LATEST_WORKQUEUE_METRICS,
+  QueueMetrics,
+  UnfinishedWorkTicker,
+  type QueueObserver,
+  type QueueOptions,
+} from './queue';
+import {
+  ItemExponentialFailureRateLimiter,
+  type RateLimiter,
+  type WaitCause,
+} from './ratelimiters';
+import type { EventLoop } from './loop';
+import { Millisecond, Second, type Nanos } from './time';
+
+/** handler.LowPriority: initial-list creates and resync updates. */
+export const LowPriority = -100;
+
+export interface AddOpts {
+  after?: Nanos;
+  rateLimited?: boolean;
+  /** undefined: 0 for a new key, "no change" for an existing one. */
+  priority?: number;
+}
+
+interface PqItem<T> {
+  key: T;
+  priority: number;
+  counter: number;
+  /** null: ready. */
+  readyAt: Nanos | null;
+  hi: number;
+}
+
+class IndexedHeap<T> {
+  readonly a: PqItem<T>[] = [];
+  constructor(private readonly less: (x: PqItem<T>, y: PqItem<T>) => boolean) {}
+  get length(): number {
+    return this.a.length;
+  }
+  peek(): PqItem<T> | undefined {
+    return this.a[0];
+  }
+  push(x: PqItem<T>): void {
+    x.hi = this.a.length;
+    this.a.push(x);
+    this.up(x.hi);
+  }
+  pop(): PqItem<T> | undefined {
+    const top = this.a[0];
+    if (top === undefined) return undefined;
+    this.removeAt(0);
+    return top;
+  }
+  remove(x: PqItem<T>): void {
+    if (x.hi >= 0 && this.a[x.hi] === x) this.removeAt(x.hi);
+  }
+  fix(x: PqItem<T>): void {
+    this.up(x.hi);
+    this.down(x.hi);
+  }
+  clear(): void {
+    for (const x of this.a) x.hi = -1;
+    this.a.length = 0;
+  }
+  private removeAt(i: number): void {
+    const x = this.a[i]!;
+    const last = this.a.pop()!;
+    x.hi = -1;
+    if (last !== x) {
+      this.a[i] = last;
+      last.hi = i;
+      this.up(i);
+      this.down(last.hi);
+    }
+  }
+  private up(i: number): void {
+    const a = this.a;
+    const x = a[i]!;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const y = a[p]!;
+      if (!this.less(x, y)) break;
+      a[i] = y;
+      y.hi = i;
+      i = p;
+    }
+    a[i] = x;
+    x.hi = i;
+  }
+  private down(i: number): void {
+    const a = this.a;
+    const n = a.length;
+    const x = a[i]!;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && this.less(a[r]!, a[l]!) ? r : l;
+      const y = a[c]!;
+      if (!this.less(y, x)) break;
+      a[i] = y;
+      y.hi = i;
+      i = c;
+    }
+    a[i] = x;
+    x.hi = i;
+  }
+}
+
+function readyLess<T>(x: PqItem<T>, y: PqItem<T>): boolean {
+  return x.priority > y.priority || (x.priority === y.priority && x.counter < y.counter);
+}
+
+function waitingLess<T>(x: PqItem<T>, y: PqItem<T>): boolean {
+  if (x.readyAt! !== y.readyAt!) return x.readyAt! < y.readyAt!;
+  return readyLess(x, y);
+}
+
+export type PriorityGetResult<T> =
+  { item: T; priority: number; shutdown: false } | { item: undefined; priority: 0; shutdown: true };
+
+const SHUTDOWN_P = Object.freeze({ item: undefined, priority: 0, shutdown: true }) as {
+  item: undefined;
+  priority: 0;
+  shutdown: true;
+};
+
+/** priorityqueue.PriorityQueue[T] (priorityqueue.New). */
+export class PriorityQueue<T> {
+  readonly rateLimiter: RateLimiter<T>;
+  readonly queueMetrics: QueueMetrics<T> | undefined;
+  /** A Waitable for processes: resumes when get() may succeed. */
+  readonly ready: Waitable;
+  /** Delay and cause of the last rate-limited add (for the why-waiting trace). */
+  readonly lastRateLimit: { delay: Nanos; cause: WaitCause | undefined } = {
+    delay: 0,
+    cause: undefined,
+  };
+  private readonly loop: EventLoop;
+  private readonly items = new Map<T, PqItem<T>>();
+  private readonly readyHeap = new IndexedHeap<T>(readyLess);
+  private readonly waitingHeap = new IndexedHeap<T>(waitingLess);
+  private readonly parked = new Set<T>();
+  private readonly locked = new Set<T>();
+  private readonly waiters: WaitList;
+  private readonly ticker: UnfinishedWorkTicker | undefined;
+  private observer: QueueObserver<T> | undefined;
+  private counter = 0;
+  private shutting = false;
+  private timer = -1;
+  private timerAt = Infinity;
+  private readonly fire = (): void => {
+    this.timer = -1;
+    this.timerAt = Infinity;
+    if (this.shutting) return;
+    const now = this.loop.now();
+    for (;;) {
+      const head = this.waitingHeap.peek();
+      if (!head || head.readyAt! > now) break;
+      this.waitingHeap.pop();
+      this.becomeReady(head);
+    }
+    this.arm();
+  };
+
+  constructor(o: QueueOptions & { rateLimiter?: RateLimiter<T> }) {
+    this.loop = o.loop;
+    this.waiters = new WaitList(o.loop);
+    // The priority queue's default: per-item exponential backoff only, no global bucket.
+    this.rateLimiter =
+      o.rateLimiter ?? new ItemExponentialFailureRateLimiter<T>(5 * Millisecond, 1000 * Second);
+    if (o.name) {
+      this.queueMetrics = new QueueMetrics<T>(
+        o.metrics ?? new MetricsRegistry(),
+        o.name,
+        o.metricsStyle ?? LATEST_WORKQUEUE_METRICS,
+        o.loop,
+      );
+      this.ticker = new UnfinishedWorkTicker(o.loop, this.queueMetrics as QueueMetrics<unknown>);
+    }
+    this.ready = (resume) => this.onReady(resume);
+  }
+
+  get metrics(): MetricsRegistry | undefined {
+    return this.queueMetrics?.registry;
+  }
+
+  setObserver(o: QueueObserver<T> | undefined): void {
+    this.observer = o;
+  }
+
+  addWithOpts(o: AddOpts, ...keys: T[]): void {
+    if (this.shutting) {
+      for (const k of keys) this.observer?.onAdd?.(k, 'dropped', o.priority ?? 0);
+      return;
+    }
+    const now = this.loop.now();
+    for (const key of keys) {
+      let after = o.after ?? 0;
+      if (o.rateLimited) {
+        const rl = this.rateLimiter.when(key);
+        this.lastRateLimit.delay = rl;
+        this.lastRateLimit.cause = this.rateLimiter.lastCause;
+        if (after === 0 || rl < after) after = rl;
+      }
+      let readyAt: Nanos | null = null;
+      if (after > 0) {
+        readyAt = now + after;
+        this.queueMetrics?.retry();
+      }
+      const it = this.items.get(key);
+      if (it === undefined) {
+        const item: PqItem<T> = {
+          key,
+          priority: o.priority ?? 0,
+          counter: this.counter++,
+          readyAt,
+          hi: -1,
+        };
+        this.items.set(key, item);
+        if (readyAt === null) {
+          this.becomeReady(item, false);
+        } else {
+          this.waitingHeap.push(item);
+          this.observer?.onWait?.(key, readyAt);
+          this.arm();
+        }
+        continue;
+      }
+      const newPriority = o.priority ?? 0;
+      const raise = newPriority > it.priority;
+      if (it.readyAt === null) {
+        // Already ready: stays ready (a later After is dropped).
+        if (raise) {
+          if (this.queueMetrics) {
+            this.depth(it.priority).value--;
+            this.depth(newPriority).value++;
+          }
+          it.priority = newPriority;
+          it.counter = this.counter++;
+          if (it.hi >= 0) this.readyHeap.fix(it);
+        }
+        this.observer?.onAdd?.(key, 'merged', it.priority);
+        continue;
+      }
+      // Waiting.
+      if (raise) {
+        it.priority = newPriority;
+        it.counter = this.counter++;
+      }
+      if (readyAt === null) {
+        this.waitingHeap.remove(it);
+        this.becomeReady(it);
+      } else {
+        if (readyAt < it.readyAt) {
+          it.readyAt = readyAt;
+          this.observer?.onWait?.(key, readyAt);
+        }
+        this.waitingHeap.fix(it);
+        this.arm();
+      }
+    }
+  }
+
+  add(item: T): void {
+    this.addWithOpts({}, item);
+  }
+
+  addAfter(item: T, d: Nanos): void {
+    this.addWithOpts({ after: d }, item);
+  }
+
+  addRateLimited(item: T): void {
+    this.addWithOpts({ rateLimited: true }, item);
+  }
+
+  /**
+   * GetWithPriority: the highest-priority, oldest ready item whose key is not locked; on
+   * shutdown {shutdown: true} at once, even with ready items left (no drain); undefined when
+   * a real Get would block.
+   */
+  getWithPriority(): PriorityGetResult<T> | undefined {
+    if (this.shutting) return SHUTDOWN_P;
+    const it = this.readyHeap.pop();
+    if (it === undefined) return undefined;
+    const key = it.key;
+    this.items.delete(key);
+    this.locked.add(key);
+    if (this.queueMetrics) {
+      this.queueMetrics.get(key, this.depth(it.priority));
+      this.ticker!.ensure();
+    }
+    this.observer?.onGet?.(key, it.priority);
+    return { item: key, priority: it.priority, shutdown: false };
+  }
+
+  get(): { item: T; shutdown: false } | { item: undefined; shutdown: true } | undefined {
+    const r = this.getWithPriority();
+    if (r === undefined) return undefined;
+    if (r.shutdown) return { item: undefined, shutdown: true };
+    return { item: r.item, shutdown: false };
+  }
+
+  done(item: T): void {
+    this.locked.delete(item);
+    this.queueMetrics?.done(item);
+    this.observer?.onDone?.(item);
+    if (this.parked.delete(item)) {
+      const it = this.items.get(item)!;
+      this.readyHeap.push(it);
+      this.waiters.notifyOne();
+    }
+  }
+
+  /** Ready items only, including ready items whose key is locked; waiting items excluded. */
+  len(): number {
+    return this.readyHeap.length + this.parked.size;
+  }
+
+  /** Items waiting for their readyAt. */
+  waitingLen(): number {
+    return this.waitingHeap.length;
+  }
+
+  forget(item: T): void {
+    this.rateLimiter.forget(item);
+  }
+
+  numRequeues(item: T): number {
+    return this.rateLimiter.numRequeues(item);
+  }
+
+  /** Immediate: Get reports shutdown even with ready items left; later adds are ignored. */
+  shutDown(): void {
+    this.shutting = true;
+    this.ticker?.stop();
+    if (this.timer >= 0) this.loop.cancel(this.timer);
+    this.timer = -1;
+    this.timerAt = Infinity;
+    this.waiters.notifyAll();
+  }
+
+  /** An alias of shutDown (it does not wait); onDrained is called at once. */
+  shutDownWithDrain(onDrained?: () => void): void {
+    this.shutDown();
+    onDrained?.();
+  }
+
+  shuttingDown(): boolean {
+    return this.shutting;
+  }
+
+  processingCount(): number {
+    return this.locked.size;
+  }
+
+  /** See Queue.onReady. */
+  onReady(cb: () => void): void {
+    if (this.readyHeap.length > 0 || this.shutting) this.loop.schedule(this.loop.now(), cb);
+    else this.waiters.wait(cb);
+  }
+
+  /** The priority an item would be handed out with, if it is in the map. */
+  priorityOf(item: T): number | undefined {
+    return this.items.get(item)?.priority;
+  }
+
+  private depth(priority: number): GaugeSeries {
+    return this.queueMetrics!.depth(priority);
+  }
+
+  private becomeReady(it: PqItem<T>, fresh = true): void {
+    if (fresh) it.counter = this.counter++;
+    it.readyAt = null;
+    if (this.queueMetrics) this.queueMetrics.add(it.key, this.depth(it.priority));
+    if (this.locked.has(it.key)) {
+      this.parked.add(it.key);
+      this.observer?.onAdd?.(it.key, 'dirty', it.priority);
+    } else {
+      this.readyHeap.push(it);
+      this.waiters.notifyOne();
+      this.observer?.onAdd?.(it.key, 'queued', it.priority);
+    }
+  }
+
+  private arm(): void {
+    const head = this.waitingHeap.peek();
+    if (!head || head.readyAt! >= this.timerAt) return;
+    if (this.timer >= 0) this.loop.cancel(this.timer);
+    this.timerAt = head.readyAt!;
+    this.timer = this.loop.schedule(head.readyAt!, this.fire);
+  }
+}

@@ -1,0 +1,286 @@
+/**
+ * SimPy-style sequential processes on top of the EventLoop.
+ *
+ * A process is a generator function that yields what it waits for:
+ *
+ *   - a number: sleep that many virtual nanoseconds (`yield 5 * Millisecond`);
+ *   - a Waitable `(resume) => void`: a function that arranges for `resume(value)` to be called
+ *     once, later or at once; the value becomes the result of the `yield` expression.
+ *
+ * Sub-steps compose with `yield*` (`const resp = yield* client.get(key)`), and
+ * `waitFor<T>(w)` gives a typed result. A process ends when its generator returns; an
+ * exception thrown by the generator propagates out of the event that resumed it (a bug in
+ * the simulation, never swallowed).
+ *
+ * Resumption is synchronous: `resume(v)` continues the process inside that call. Wake a
+ * process from a fresh event (WaitList does) when the waker is in the middle of changing
+ * shared state.
+ */
+import type { EventLoop } from './loop';
+import type { Limiter } from './rate';
+import type { Nanos } from './time';
+
+export type Resume = (value?: unknown) => void;
+/** Something a process can wait on: calls resume exactly once (extra calls are ignored). */
+export type Waitable = (resume: Resume) => void;
+export type Yield = Nanos | Waitable;
+/** A process body (or a sub-step used with yield*) returning R. */
+export type Proc<R = void> = Generator<Yield, R, unknown>;
+
+export class Process<R = void> {
+  private finished = false;
+  private killed = false;
+  private value: R | undefined = undefined;
+  private readonly resumeTimer: () => void;
+
+  constructor(
+    private readonly loop: EventLoop,
+    private readonly gen: Proc<R>,
+    private readonly onExit?: (result: R) => void,
+  ) {
+    this.resumeTimer = () => this.run(undefined);
+  }
+
+  /** Whether the generator has returned (or the process was killed). */
+  get done(): boolean {
+    return this.finished || this.killed;
+  }
+
+  /** The generator's return value once done. */
+  get result(): R | undefined {
+    return this.value;
+  }
+
+  /** Stops the process: pending wake-ups are ignored and the generator's finally blocks run. */
+  kill(): void {
+    if (this.done) return;
+    this.killed = true;
+    this.gen.return(undefined as R);
+  }
+
+  /** @internal Starts or continues the generator with the value of the pending yield. */
+  run(v: unknown): void {
+    if (this.done) return;
+    for (;;) {
+      const r = this.gen.next(v);
+      if (r.done) {
+        this.finished = true;
+        this.value = r.value;
+        this.onExit?.(r.value);
+        return;
+      }
+      const y = r.value;
+      if (typeof y === 'number') {
+        if (!(y >= 0)) {
+          if (Number.isNaN(y)) throw new RangeError('process yielded NaN as a delay');
+        }
+        this.loop.schedule(this.loop.now() + (y > 0 ? y : 0), this.resumeTimer);
+        return;
+      }
+      let fired = false;
+      let subscribing = true;
+      let syncValue: unknown = undefined;
+      let sync = false;
+      y((val?: unknown) => {
+        if (fired || this.done) return;
+        fired = true;
+        if (subscribing) {
+          sync = true;
+          syncValue = val;
+        } else {
+          this.run(val);
+        }
+      });
+      subscribing = false;
+      if (!sync) return;
+      v = syncValue;
+    }
+  }
+}
+
+/** Starts a process now (synchronously up to its first wait). */
+export function spawn<R>(loop: EventLoop, gen: Proc<R>, onExit?: (result: R) => void): Process<R> {
+  const p = new Process(loop, gen, onExit);
+  p.run(undefined);
+  return p;
+}
+
+/** Waits on a Waitable and returns its value, typed: `const x = yield* waitFor<X>(w)`. */
+export function* waitFor<T>(w: (resume: (value: T) => void) => void): Proc<T> {
+  return (yield w as Waitable) as T;
+}
+
+/**
+ * A FIFO list of waiting callbacks, like a sync.Cond's notify list. notifyOne wakes the
+ * longest waiter and notifyAll wakes every waiter, each as its own event at the current time
+ * (after whatever is running now), so a woken consumer re-checks its condition and waits
+ * again if someone else got there first (the cond.Wait loop).
+ */
+export class WaitList {
+  private q: (() => void)[] = [];
+  private head = 0;
+
+  constructor(private readonly loop: EventLoop) {}
+
+  get length(): number {
+    return this.q.length - this.head;
+  }
+
+  wait(cb: () => void): void {
+    this.q.push(cb);
+  }
+
+  notifyOne(): boolean {
+    if (this.head === this.q.length) return false;
+    const cb = this.q[this.head]!;
+    this.q[this.head++] = noop;
+    if (this.head === this.q.length) {
+      this.q.length = 0;
+      this.head = 0;
+    } else if (this.head > 64 && this.head * 2 > this.q.length) {
+      this.q = this.q.slice(this.head);
+      this.head = 0;
+    }
+    this.loop.schedule(this.loop.now(), cb);
+    return true;
+  }
+
+  notifyAll(): void {
+    while (this.notifyOne());
+  }
+}
+
+function noop(): void {}
+
+/** ctx.Err() texts. */
+export const Canceled = 'context canceled';
+export const DeadlineExceeded = 'context deadline exceeded';
+
+/**
+ * A Go context.Context for simulated code: cancellation, an optional deadline, and
+ * callbacks when it ends. Children end when their parent ends (with the parent's error).
+ */
+export class Context {
+  private e: string | null = null;
+  private cbs: (() => void)[] = [];
+  private timer = -1;
+  private unsubParent: () => void = noop;
+  readonly deadline: Nanos | undefined;
+
+  private constructor(
+    private readonly loop: EventLoop,
+    parent: Context | undefined,
+    deadline: Nanos | undefined,
+  ) {
+    const pd = parent?.deadline;
+    this.deadline = pd !== undefined && (deadline === undefined || pd <= deadline) ? pd : deadline;
+    if (parent) {
+      if (parent.e !== null) {
+        this.e = parent.e;
+        return;
+      }
+      this.unsubParent = parent.onDone(() => this.end(parent.e ?? Canceled));
+    }
+    if (deadline !== undefined && this.deadline === deadline) {
+      if (deadline <= loop.now()) this.e = DeadlineExceeded;
+      else this.timer = loop.schedule(deadline, () => this.end(DeadlineExceeded));
+    }
+  }
+
+  /** context.Background(). */
+  static background(loop: EventLoop): Context {
+    return new Context(loop, undefined, undefined);
+  }
+
+  /** context.WithCancel(parent). */
+  withCancel(): Context {
+    return new Context(this.loop, this, undefined);
+  }
+
+  /** context.WithTimeout(parent, d). */
+  withTimeout(d: Nanos): Context {
+    return new Context(this.loop, this, this.loop.now() + d);
+  }
+
+  /** ctx.Err(): null while live, then 'context canceled' or 'context deadline exceeded'. */
+  err(): string | null {
+    return this.e;
+  }
+
+  done(): boolean {
+    return this.e !== null;
+  }
+
+  /** The cancel func. A no-op once the context has ended. */
+  cancel(): void {
+    this.end(Canceled);
+  }
+
+  /** Calls cb when the context ends (at once if it already has). Returns an unsubscribe. */
+  onDone(cb: () => void): () => void {
+    if (this.e !== null) {
+      cb();
+      return noop;
+    }
+    this.cbs.push(cb);
+    return () => {
+      const i = this.cbs.indexOf(cb);
+      if (i >= 0) this.cbs.splice(i, 1);
+    };
+  }
+
+  private end(err: string): void {
+    if (this.e !== null) return;
+    this.e = err;
+    if (this.timer >= 0) this.loop.cancel(this.timer);
+    this.unsubParent();
+    this.unsubParent = noop;
+    const cbs = this.cbs;
+    this.cbs = [];
+    for (const cb of cbs) cb();
+  }
+}
+
+/**
+ * Sleeps d unless ctx ends first (Go: select on a timer and ctx.Done()). Returns null after a
+ * full sleep, or ctx.Err() if the context ended. At an exact tie the earlier-scheduled event
+ * wins, which is the context's deadline timer.
+ */
+export function* sleepCtx(loop: EventLoop, ctx: Context, d: Nanos): Proc<string | null> {
+  if (ctx.done()) return ctx.err();
+  if (d <= 0) return null;
+  return yield* waitFor<string | null>((resume) => {
+    let timer = -1;
+    const unsub = ctx.onDone(() => {
+      loop.cancel(timer);
+      resume(ctx.err());
+    });
+    timer = loop.schedule(loop.now() + d, () => {
+      unsub();
+      resume(null);
+    });
+  });
+}
+
+/**
+ * limiter.WaitN(ctx, n) as a process step: returns null, or the error text Go would return
+ * (burst exceeded, deadline would be exceeded, or ctx.Err() — in which case the reservation
+ * is cancelled and its tokens restored, as x/time does).
+ */
+export function* limiterWait(
+  loop: EventLoop,
+  lim: Limiter,
+  n: number,
+  ctx: Context,
+): Proc<string | null> {
+  const now = loop.now();
+  const w = lim.waitN(now, n, {
+    deadline: ctx.deadline,
+    cancelled: ctx.err() === Canceled,
+  });
+  if (w.err !== null) return w.err;
+  if (w.delay === 0) return null;
+  const err = yield* sleepCtx(loop, ctx, w.delay);
+  if (err !== null) w.reservation?.cancelAt(loop.now());
+  return err;
+}

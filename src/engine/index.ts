@@ -28,6 +28,25 @@ export { DelayingQueue } from './delaying-queue';
 export { RateLimitingQueue } from './ratelimiting-queue';
 export { PriorityQueue, LowPriority } from './priority-queue';
 export type { AddOpts, PriorityGetResult } from './priority-queue';
+export {
+  Controller,
+  ClientGoQueueAdapter,
+  ReconcilePanic,
+  registerControllerMetrics,
+} from './controller';
+export type {
+  ControllerOptions,
+  ControllerObserver,
+  ControllerQueue,
+  Reconciler,
+  ReconcileResult,
+  ReconcileError,
+  ReconcileOutcome,
+  ReconcileInfo,
+  ReconcileEnd,
+  ResultLabel,
+} from './controller';
+export * from './profiles';
 export type * from './settings';
 export { CR_VERSIONS, LATEST_CR_VERSION } from './settings';
 

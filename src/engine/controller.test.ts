@@ -1,0 +1,314 @@
+import { describe, expect, it } from 'vitest';
+import { Controller, ReconcilePanic, type ReconcileOutcome, type Reconciler } from './controller';
+import { EventLoop } from './loop';
+import type { Proc } from './process';
+import { limiterWait } from './process';
+import { Limiter } from './rate';
+import type { LogLine } from './run-types';
+import { Millisecond, Second } from './time';
+import type { CrVersion } from './settings';
+
+type Script = (req: string, n: number) => ReconcileOutcome;
+
+function setup(
+  script: Script,
+  opts: {
+    version?: CrVersion;
+    workers?: number;
+    work?: number;
+    usePriorityQueue?: boolean;
+    recoverPanic?: boolean;
+    timeout?: number;
+    reconciler?: Reconciler<string>;
+  } = {},
+) {
+  const loop = new EventLoop();
+  const calls: { req: string; t: number; worker: number; priority: number }[] = [];
+  const logs: LogLine[] = [];
+  const counts = new Map<string, number>();
+  const reconciler: Reconciler<string> =
+    opts.reconciler ??
+    function* (req, _ctx, info): Proc<ReconcileOutcome> {
+      calls.push({ req, t: loop.now(), worker: info.worker, priority: info.priority });
+      yield opts.work ?? 10 * Millisecond;
+      const n = (counts.get(req) ?? 0) + 1;
+      counts.set(req, n);
+      return script(req, n);
+    };
+  const fatal: string[] = [];
+  const c = new Controller<string>({
+    loop,
+    name: 'database',
+    kind: 'Database',
+    reconciler,
+    maxConcurrentReconciles: opts.workers ?? 1,
+    version: opts.version,
+    usePriorityQueue: opts.usePriorityQueue,
+    recoverPanic: opts.recoverPanic,
+    reconciliationTimeout: opts.timeout,
+    log: (l) => logs.push(l),
+    onFatal: (m) => fatal.push(m),
+  });
+  c.start();
+  return { loop, c, calls, logs, fatal, m: c.metrics };
+}
+
+const total = (m: Controller<string>['metrics'], result: string) =>
+  m.value('controller_runtime_reconcile_total', { controller: 'database', result });
+
+describe('Controller: metrics initialised at start (§4.2)', () => {
+  it('sets every result label, error/terminal/panic/timeout counters to 0 and the worker gauges', () => {
+    const { m } = setup(() => ({}), { workers: 4 });
+    for (const r of ['success', 'error', 'requeue', 'requeue_after']) expect(total(m, r)).toBe(0);
+    const c = { controller: 'database' };
+    expect(m.value('controller_runtime_reconcile_errors_total', c)).toBe(0);
+    expect(m.value('controller_runtime_terminal_reconcile_errors_total', c)).toBe(0);
+    expect(m.value('controller_runtime_reconcile_panics_total', c)).toBe(0);
+    expect(m.value('controller_runtime_reconcile_timeouts_total', c)).toBe(0);
+    expect(m.value('controller_runtime_max_concurrent_reconciles', c)).toBe(4);
+    expect(m.value('controller_runtime_active_workers', c)).toBe(0);
+  });
+
+  it('v0.22 has no timeouts counter (added in v0.23)', () => {
+    const { m } = setup(() => ({}), { version: 'v0.22' });
+    expect(m.value('controller_runtime_reconcile_timeouts_total', { controller: 'database' })).toBe(
+      undefined,
+    );
+  });
+
+  it('refuses a second Start with the real text', () => {
+    const { c } = setup(() => ({}));
+    expect(() => c.start()).toThrow(
+      'controller was started more than once. This is likely to be caused by being added to a manager multiple times',
+    );
+  });
+});
+
+describe.each(['v0.23', 'v0.22'] as const)('Controller result mapping on %s (§4.2)', (version) => {
+  it('error ⇒ AddRateLimited (5 ms, 10 ms, …); backoff kept until a non-error result', () => {
+    const { loop, c, calls, m } = setup((_r, n) => (n <= 3 ? { err: { message: 'boom' } } : {}), {
+      version,
+    });
+    c.queue.add('ns/a');
+    loop.runUntil(10 * Second);
+    const ts = calls.map((x) => x.t);
+    // 10 ms of work each; backoff 5, 10, 20 ms after each error.
+    expect(ts).toEqual([0, 15, 35, 65].map((x) => x * Millisecond));
+    expect(total(m, 'error')).toBe(3);
+    expect(total(m, 'success')).toBe(1);
+    expect(c.queue.numRequeues('ns/a')).toBe(0);
+  });
+
+  it('terminal error ⇒ no requeue and no Forget (backoff count kept)', () => {
+    const { loop, c, calls, m } = setup(
+      (_r, n) =>
+        n === 1 ? { err: { message: 'x' } } : { err: { message: 'bad', terminal: true } },
+      { version },
+    );
+    c.queue.add('ns/a');
+    loop.runUntil(10 * Second);
+    expect(calls.length).toBe(2);
+    expect(c.queue.numRequeues('ns/a')).toBe(1);
+    expect(
+      m.value('controller_runtime_terminal_reconcile_errors_total', { controller: 'database' }),
+    ).toBe(1);
+    expect(m.value('controller_runtime_reconcile_errors_total', { controller: 'database' })).toBe(
+      2,
+    );
+  });
+
+  it('RequeueAfter ⇒ Forget + AddAfter; Requeue ⇒ AddRateLimited without Forget', () => {
+    const { loop, c, calls, m } = setup(
+      (_r, n) =>
+        n === 1
+          ? { err: { message: 'e' } }
+          : n === 2
+            ? { result: { requeueAfter: Second, requeue: true } }
+            : n === 3
+              ? { result: { requeue: true } }
+              : {},
+      { version },
+    );
+    c.queue.add('ns/a');
+    loop.runUntil(10 * Second);
+    expect(calls.map((x) => x.t)).toEqual([
+      0,
+      15 * Millisecond,
+      1025 * Millisecond,
+      1040 * Millisecond,
+    ]);
+    expect(total(m, 'requeue_after')).toBe(1);
+    expect(total(m, 'requeue')).toBe(1);
+  });
+
+  it('error + RequeueAfter ⇒ warning log and the error path', () => {
+    const { loop, c, calls, logs } = setup(
+      (_r, n) =>
+        n === 1 ? { result: { requeueAfter: 5 * Second }, err: { message: 'oops' } } : {},
+      { version },
+    );
+    c.queue.add('ns/a');
+    loop.runUntil(10 * Second);
+    expect(calls.map((x) => x.t)).toEqual([0, 15 * Millisecond]);
+    const warn = logs.find((l) => l.msg.startsWith('Warning: Reconciler returned both'));
+    expect(warn).toBeDefined();
+    const err = logs.find((l) => l.msg === 'Reconciler error')!;
+    expect(err.level).toBe('error');
+    expect(err.kv).toMatchObject({
+      controller: 'database',
+      namespace: 'ns',
+      name: 'a',
+      error: 'oops',
+    });
+  });
+});
+
+describe('Controller workers', () => {
+  it('runs at most MaxConcurrentReconciles at once and accounts active workers', () => {
+    const { loop, c, m } = setup(() => ({}), { workers: 3, work: Second });
+    for (let i = 0; i < 7; i++) c.queue.add(`ns/o${i}`);
+    loop.runUntil(500 * Millisecond);
+    expect(c.activeWorkers()).toBe(3);
+    expect(m.value('controller_runtime_active_workers', { controller: 'database' })).toBe(3);
+    loop.runUntil(3500 * Millisecond);
+    expect(c.reconcileCount()).toBe(7);
+    expect(c.activeWorkers()).toBe(0);
+    expect(
+      m.histogram('controller_runtime_reconcile_time_seconds', { controller: 'database' })!.count,
+    ).toBe(7);
+  });
+
+  it('never hands one key to two workers; a re-add during processing runs once more after', () => {
+    const { loop, c, calls } = setup(() => ({}), { workers: 4, work: 100 * Millisecond });
+    c.queue.add('ns/a');
+    loop.runUntil(10 * Millisecond);
+    c.queue.add('ns/a');
+    c.queue.add('ns/a');
+    loop.runUntil(Second);
+    expect(calls.map((x) => x.t)).toEqual([0, 100 * Millisecond]);
+  });
+
+  it('stop(): workers exit after their reconcile', () => {
+    const { loop, c } = setup(() => ({}), { workers: 2, work: Second });
+    c.queue.add('ns/a');
+    loop.runUntil(Millisecond);
+    c.stop();
+    loop.runUntil(2 * Second);
+    expect(c.liveWorkers()).toBe(0);
+    expect(c.reconcileCount()).toBe(1);
+  });
+});
+
+describe('RecoverPanic (§4.1)', () => {
+  const panicky = (loop: EventLoop): Reconciler<string> =>
+    function* (_req, _ctx, _info) {
+      yield Millisecond;
+      if (loop.now() < 100 * Millisecond) throw new ReconcilePanic('nil map');
+      return {};
+    };
+
+  it('recovered: becomes the error "panic: <v> [recovered]", rate-limited requeue, panics counter', () => {
+    const logs: LogLine[] = [];
+    const loop = new EventLoop();
+    const c = new Controller<string>({
+      loop,
+      name: 'database',
+      reconciler: panicky(loop),
+      log: (l) => logs.push(l),
+    });
+    c.start();
+    c.queue.add('ns/a');
+    loop.runUntil(Second);
+    expect(
+      c.metrics.value('controller_runtime_reconcile_panics_total', { controller: 'database' }),
+    ).toBeGreaterThan(0);
+    expect(logs.find((l) => l.msg === 'Reconciler error')!.kv.error).toBe(
+      'panic: nil map [recovered]',
+    );
+    expect(
+      c.metrics.value('controller_runtime_reconcile_total', {
+        controller: 'database',
+        result: 'success',
+      }),
+    ).toBe(1);
+  });
+
+  it('not recovered: logs "Observed a panic in reconciler" and the controller dies', () => {
+    const logs: LogLine[] = [];
+    const fatal: string[] = [];
+    const loop = new EventLoop();
+    const c = new Controller<string>({
+      loop,
+      name: 'database',
+      reconciler: panicky(loop),
+      recoverPanic: false,
+      log: (l) => logs.push(l),
+      onFatal: (m) => fatal.push(m),
+    });
+    c.start();
+    c.queue.add('ns/a');
+    loop.runUntil(Second);
+    expect(logs.some((l) => l.msg === 'Observed a panic in reconciler: nil map')).toBe(true);
+    expect(fatal).toEqual(['panic: nil map']);
+    expect(c.hasCrashed()).toBe(true);
+    expect(c.liveWorkers()).toBe(0);
+  });
+});
+
+describe('ReconciliationTimeout (§4.1)', () => {
+  it('cancels the context only; the reconciler finishes and its result is handled; timeouts counted', () => {
+    const loop = new EventLoop();
+    const lim = new Limiter(1, 1);
+    lim.allowN(0, 1);
+    const seen: (string | null)[] = [];
+    const c = new Controller<string>({
+      loop,
+      name: 'database',
+      reconciliationTimeout: 100 * Millisecond,
+      reconciler: function* (_req, ctx) {
+        const err = yield* limiterWait(loop, lim, 1, ctx);
+        seen.push(err);
+        yield 200 * Millisecond;
+        return { err: err ? { message: err } : null };
+      },
+    });
+    c.start();
+    c.queue.add('ns/a');
+    loop.runUntil(150 * Millisecond);
+    // The wait needs 1 s but the deadline is in 100 ms: x/time fails at once.
+    expect(seen).toEqual(['rate: Wait(n=1) would exceed context deadline']);
+    loop.runUntil(250 * Millisecond);
+    expect(
+      c.metrics.value('controller_runtime_reconcile_timeouts_total', { controller: 'database' }),
+    ).toBe(1);
+    expect(
+      c.metrics.value('controller_runtime_reconcile_errors_total', { controller: 'database' }),
+    ).toBe(1);
+  });
+});
+
+describe('Priority queue in the controller', () => {
+  it('keeps the request priority on requeue; initial-list events get LowPriority', () => {
+    const { loop, c, calls } = setup(
+      (r, n) => (r === 'ns/low' && n === 1 ? { err: { message: 'e' } } : {}),
+      {
+        work: 10 * Millisecond,
+      },
+    );
+    c.enqueueEvent('ns/low', { initialList: true });
+    c.enqueueEvent('ns/x', { initialList: true });
+    loop.runUntil(Second);
+    expect(calls.map((x) => [x.req, x.priority])).toEqual([
+      ['ns/low', -100],
+      ['ns/x', -100],
+      ['ns/low', -100],
+    ]);
+  });
+
+  it('v0.22 defaults to the client-go queue and the default controller rate limiter', () => {
+    const { c } = setup(() => ({}), { version: 'v0.22' });
+    expect(c.queueKind).toBe('rateLimiting');
+    const { c: c2 } = setup(() => ({}), { version: 'v0.23' });
+    expect(c2.queueKind).toBe('priority');
+  });
+});

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { CrVersion, SimSettings } from '../engine/settings';
 import { CR_VERSIONS, LATEST_CR_VERSION } from '../engine/settings';
-import type { CompileResult } from '../lab-config/types';
+import type { CompileResult, Knob } from '../lab-config/types';
 
 /** The latest compile: settings (undefined if errors), diagnostics and recognised knobs. */
 export type LabCompileResult = CompileResult;
@@ -119,6 +119,12 @@ export interface LabState {
   replaceText(text: string, notice: Pick<LabNotice, 'kind' | 'message'>): void;
   /** Replace a range (the knob form): one undo step in the editor. */
   editRange(range: TextRange, replacement: string): void;
+  /**
+   * Edit one knob's value in the text (the knob form). Pending text is compiled first so the
+   * knob's range is current; `literal` returns the new Go text for the knob's range. Returns
+   * false if the knob is not in the text.
+   */
+  editKnob(id: string, literal: (knob: Knob, oldText: string) => string): boolean;
   resetToStartingCode(): void;
   /** Undo the replacement announced by the current notice. */
   undoReplace(): void;
@@ -230,7 +236,13 @@ export interface LabStoreOptions {
 }
 
 const defaultLoadCompiler = async (): Promise<LabCompiler> => {
-  throw new Error('no compiler');
+  // Lazy: the parser (about 1 MB of wasm) loads only when the lab needs it.
+  const [browser, lab] = await Promise.all([
+    import('../lab-config/parser-browser'),
+    import('../lab-config/compile'),
+  ]);
+  await browser.initGoParserForBrowser();
+  return { compile: (text, version) => lab.compileLabText(text, { version }) };
 };
 
 export function createLabStore(opts: LabStoreOptions = { loadCompiler: defaultLoadCompiler }) {
@@ -371,6 +383,19 @@ export function createLabStore(opts: LabStoreOptions = { loadCompiler: defaultLo
         if (bridge) bridge.replaceRange(range, replacement);
         else applyText(applyRangeEdit(get().text, range, replacement));
         compileNow();
+      },
+
+      editKnob(id, literal) {
+        if (get().compiledText !== get().text) compileNow();
+        const { compile, compiledText, text } = get();
+        if (!compile || compiledText !== text) return false;
+        const knob = compile.knobs.find((k) => k.id === id);
+        if (!knob) return false;
+        const old = text.slice(knob.range.startOffset, knob.range.endOffset);
+        const next = literal(knob, old);
+        if (next === old) return true;
+        get().editRange(knob.range, next);
+        return true;
       },
 
       resetToStartingCode() {

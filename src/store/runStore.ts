@@ -261,6 +261,7 @@ export interface RunState {
   pinA(): void;
   clearA(): void;
   trace(key: string, from?: Nanos, to?: Nanos): Promise<TraceSpan[]>;
+  traceAt(t: Nanos): Promise<{ key: string; spans: TraceSpan[] }>;
   metricsText(): Promise<string>;
   /** Test hooks (the worker runner only). */
   debug(kind: 'crash' | 'hang'): void;
@@ -497,6 +498,9 @@ export function createRunStore(
       },
       trace(key, from, to) {
         return getRunner().trace(key, from, to);
+      },
+      traceAt(t) {
+        return getRunner().traceAt(t);
       },
       metricsText() {
         return getRunner().metrics();

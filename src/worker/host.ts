@@ -8,7 +8,7 @@ import type { Nanos } from '../engine/time';
 import { Second } from '../engine/time';
 import type { SimSettings } from '../engine/settings';
 import type { Scenario } from '../engine/scenario-types';
-import type { Sample, SimulationApi } from '../engine/run-types';
+import type { Sample, SimulationApi, TraceSpan, TraceStage } from '../engine/run-types';
 import {
   FRAME_INTERVAL_MS,
   PROTOCOL_VERSION,
@@ -119,6 +119,18 @@ export class SimHost {
           }),
         );
         break;
+      case 'traceAt': {
+        const found = this.sim ? this.safe(() => waitingAt(this.sim!, msg.t), null) : null;
+        this.deps.post(
+          fromWorker({
+            type: 'traceResult',
+            reqId: msg.reqId,
+            key: found?.key ?? '',
+            spans: found?.spans ?? [],
+          }),
+        );
+        break;
+      }
       case 'metrics':
         this.deps.post(
           fromWorker({
@@ -306,4 +318,38 @@ export class SimHost {
       return fallback;
     }
   }
+}
+
+/** Stages in which an item is waiting rather than being worked on. */
+export const WAIT_STAGES: ReadonlySet<TraceStage> = new Set<TraceStage>([
+  'backoff',
+  'bucket',
+  'waitingForWorker',
+  'dedup',
+  'clientThrottle',
+  'apfQueue',
+  'retrySleep',
+  'limiterWait',
+]);
+/** At most this many keys are scanned for "who was waiting at t" (the trace is bounded anyway). */
+export const MAX_SCAN_KEYS = 20_000;
+
+/**
+ * The traced item that had been waiting longest at time t (a wait span covering t), with its
+ * full timeline; null if no traced item was waiting then.
+ */
+export function waitingAt(
+  sim: Pick<SimulationApi, 'tracedKeys' | 'traceFor'>,
+  t: Nanos,
+): { key: string; spans: TraceSpan[] } | null {
+  let best: { key: string; since: Nanos } | null = null;
+  const keys = sim.tracedKeys();
+  for (let i = 0; i < keys.length && i < MAX_SCAN_KEYS; i++) {
+    const key = keys[i]!;
+    for (const sp of sim.traceFor(key, t, t)) {
+      if (!WAIT_STAGES.has(sp.stage) || sp.start > t || sp.end < t) continue;
+      if (!best || sp.start < best.since) best = { key, since: sp.start };
+    }
+  }
+  return best ? { key: best.key, spans: sim.traceFor(best.key) } : null;
 }

@@ -55,6 +55,8 @@ export type ToWorker =
   | { v: number; type: 'seek'; t: Nanos }
   | { v: number; type: 'reset' }
   | { v: number; type: 'trace'; reqId: number; key: string; from?: Nanos; to?: Nanos }
+  /** Which traced item was waiting longest at time t (click on the queue-wait panel). */
+  | { v: number; type: 'traceAt'; reqId: number; t: Nanos }
   | { v: number; type: 'metrics'; reqId: number }
   /** Test hooks: make the worker throw, or block it forever (the watchdog must notice). */
   | { v: number; type: 'debugCrash' }
@@ -107,6 +109,7 @@ const TO_WORKER_TYPES = new Set([
   'seek',
   'reset',
   'trace',
+  'traceAt',
   'metrics',
   'debugCrash',
   'debugHang',

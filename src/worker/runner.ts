@@ -32,6 +32,8 @@ export interface Runner {
   seek(t: Nanos): void;
   reset(): void;
   trace(key: string, from?: Nanos, to?: Nanos): Promise<TraceSpan[]>;
+  /** The traced item waiting longest at t, with its spans (key '' when none). */
+  traceAt(t: Nanos): Promise<{ key: string; spans: TraceSpan[] }>;
   metrics(): Promise<string>;
   subscribe(listener: (e: RunnerEvent) => void): () => void;
   dispose(): void;
@@ -43,7 +45,7 @@ export abstract class BaseRunner implements Runner {
   private nextReq = 1;
   private pending = new Map<
     number,
-    { resolve: (v: unknown) => void; reject: (e: Error) => void }
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; whole: boolean }
   >();
 
   protected abstract send(msg: ToWorker): void;
@@ -74,6 +76,12 @@ export abstract class BaseRunner implements Runner {
     return this.request<TraceSpan[]>((reqId) => toWorker({ type: 'trace', reqId, key, from, to }));
   }
 
+  traceAt(t: Nanos): Promise<{ key: string; spans: TraceSpan[] }> {
+    return this.request<{ key: string; spans: TraceSpan[] }>((reqId) =>
+      toWorker({ type: 'traceAt', reqId, t }),
+    );
+  }
+
   metrics(): Promise<string> {
     return this.request<string>((reqId) => toWorker({ type: 'metrics', reqId }));
   }
@@ -91,8 +99,13 @@ export abstract class BaseRunner implements Runner {
   private request<T>(make: (reqId: number) => ToWorker): Promise<T> {
     const reqId = this.nextReq++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(reqId, { resolve: resolve as (v: unknown) => void, reject });
-      this.send(make(reqId));
+      const msg = make(reqId);
+      this.pending.set(reqId, {
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        whole: msg.type === 'traceAt',
+      });
+      this.send(msg);
     });
   }
 
@@ -107,7 +120,9 @@ export abstract class BaseRunner implements Runner {
       const p = this.pending.get(e.reqId);
       if (p) {
         this.pending.delete(e.reqId);
-        p.resolve(e.type === 'traceResult' ? e.spans : e.text);
+        p.resolve(
+          e.type === 'traceResult' ? (p.whole ? { key: e.key, spans: e.spans } : e.spans) : e.text,
+        );
       }
     }
     for (const l of this.listeners) l(e);

@@ -1,0 +1,283 @@
+import { memo, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import {
+  CartesianGrid,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { RunEvent } from '../../engine/run-types';
+import { GHOST, formatTick, formatValue, type Row } from './chartData';
+import { promqlOf, type PanelDef } from './panels';
+import { downloadPanelImage } from './exports';
+import { useVisible } from './useVisible';
+
+export interface ChartPanelProps {
+  def: PanelDef;
+  rows: Row[];
+  ghost: boolean;
+  events: RunEvent[];
+  endS: number;
+  cursorS: number | null;
+  sentence: string;
+  onPoint?(tSeconds: number): void;
+  onFocusPanel?(id: string): void;
+  reducedMotion: boolean;
+}
+
+/** A shared x-axis sync id: hovering one panel shows the values of every panel at that time. */
+export const SYNC_ID = 'reconcile-lab-run';
+
+const EVENT_SHORT: Record<RunEvent['kind'], string> = {
+  bulkCreate: 'create',
+  updateStorm: 'updates',
+  bulkDelete: 'delete',
+  churnStart: 'churn',
+  brownoutStart: 'brownout',
+  brownoutEnd: 'brownout end',
+  watchDisconnect: 'watch lost',
+  relist: 'relist',
+  leaderFailover: 'failover',
+  leaderElected: 'leader',
+  hotKey: 'hot key',
+  cacheSynced: 'synced',
+};
+
+export function PanelFrame({
+  def,
+  children,
+  table,
+  sentence,
+  onToggleTable,
+  showTable,
+  onFocusPanel,
+  chartRef,
+  promql,
+}: {
+  def: Pick<PanelDef, 'id' | 'metric' | 'title' | 'note'>;
+  children: ReactNode;
+  table: ReactNode;
+  sentence: string;
+  showTable: boolean;
+  onToggleTable(): void;
+  onFocusPanel?(id: string): void;
+  chartRef: React.RefObject<HTMLDivElement | null>;
+  promql: string[];
+}) {
+  const id = useId();
+  return (
+    <section
+      className="rp-panel"
+      aria-labelledby={`${id}-h`}
+      data-panel={def.id}
+      onFocus={() => onFocusPanel?.(def.id)}
+      onMouseEnter={() => onFocusPanel?.(def.id)}
+    >
+      <header className="rp-panel-head">
+        <h3 id={`${id}-h`} className="rp-panel-title">
+          <span className="rp-metric" tabIndex={0} aria-describedby={`${id}-q`}>
+            {def.metric}
+          </span>
+          <span className="rp-panel-sub">{def.title}</span>
+        </h3>
+        <div className="rp-promql" role="tooltip" id={`${id}-q`}>
+          {promql.map((q) => (
+            <code key={q}>{q}</code>
+          ))}
+        </div>
+        <div className="rp-panel-tools">
+          <button
+            type="button"
+            className="rp-mini"
+            aria-pressed={showTable}
+            onClick={onToggleTable}
+            title="Show the data as a table"
+          >
+            Table
+          </button>
+          <button
+            type="button"
+            className="rp-mini"
+            onClick={() => void downloadPanelImage(chartRef.current, def.id, 'svg')}
+            disabled={showTable}
+            title="Download this chart as SVG"
+          >
+            SVG
+          </button>
+          <button
+            type="button"
+            className="rp-mini"
+            onClick={() => void downloadPanelImage(chartRef.current, def.id, 'png')}
+            disabled={showTable}
+            title="Download this chart as PNG"
+          >
+            PNG
+          </button>
+        </div>
+      </header>
+      {def.note && <p className="rp-note">{def.note}</p>}
+      {showTable ? table : children}
+      <p className="rp-sentence">{sentence}</p>
+    </section>
+  );
+}
+
+function DataTable({ def, rows, ghost }: { def: PanelDef; rows: Row[]; ghost: boolean }) {
+  // At most ~120 rows: every k-th row of what is drawn.
+  const k = Math.max(1, Math.ceil(rows.length / 120));
+  const shown = rows.filter((_, i) => i % k === 0 || i === rows.length - 1);
+  return (
+    <div className="rp-table-wrap" tabIndex={0} role="region" aria-label={`${def.metric} data`}>
+      <table className="rp-table">
+        <caption className="rp-sr">
+          {def.title} ({def.metric}) over virtual time
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">t (s)</th>
+            {def.lines.map((l) => (
+              <th scope="col" key={l.key}>
+                {l.label}
+              </th>
+            ))}
+            {ghost &&
+              def.lines.map((l) => (
+                <th scope="col" key={`a-${l.key}`}>
+                  A {l.label}
+                </th>
+              ))}
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((r) => (
+            <tr key={r.t}>
+              <th scope="row">{r.t.toFixed(0)}</th>
+              {def.lines.map((l) => (
+                <td key={l.key}>{formatValue(r[l.key], def.unit)}</td>
+              ))}
+              {ghost &&
+                def.lines.map((l) => (
+                  <td key={`a-${l.key}`}>{formatValue(r[GHOST + l.key], def.unit)}</td>
+                ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ChartPanelImpl(props: ChartPanelProps) {
+  const { def, rows, ghost, events, endS, cursorS, sentence, onPoint, onFocusPanel } = props;
+  const [showTable, setShowTable] = useState(false);
+  const chartRef = useRef<HTMLDivElement | null>(null);
+  const visible = useVisible(chartRef);
+  // Off-screen panels keep the rows they last drew (no work while scrolled away).
+  const [drawn, setDrawn] = useState(rows);
+  useEffect(() => {
+    if (visible) setDrawn(rows);
+  }, [rows, visible]);
+
+  const unit = def.unit;
+  return (
+    <PanelFrame
+      def={def}
+      sentence={sentence}
+      showTable={showTable}
+      onToggleTable={() => setShowTable((v) => !v)}
+      onFocusPanel={onFocusPanel}
+      chartRef={chartRef}
+      promql={promqlOf(def)}
+      table={<DataTable def={def} rows={rows} ghost={ghost} />}
+    >
+      <div className="rp-chart" ref={chartRef}>
+        <ResponsiveContainer width="100%" height={150} debounce={50}>
+          <LineChart
+            data={drawn}
+            syncId={SYNC_ID}
+            margin={{ top: 6, right: 10, bottom: 0, left: 0 }}
+            onClick={(e) => {
+              const t = typeof e?.activeLabel === 'number' ? e.activeLabel : Number(e?.activeLabel);
+              if (Number.isFinite(t)) onPoint?.(t);
+            }}
+          >
+            <CartesianGrid strokeDasharray="2 4" className="rp-grid" />
+            <XAxis
+              dataKey="t"
+              type="number"
+              domain={[0, Math.max(endS, 1)]}
+              tickFormatter={(v: number) => `${Math.round(v)}s`}
+              tick={{ fontSize: 11 }}
+              allowDataOverflow
+            />
+            <YAxis
+              width={56}
+              tick={{ fontSize: 11 }}
+              tickFormatter={(v: number) => formatTick(v, unit)}
+              domain={[0, 'auto']}
+            />
+            <Tooltip
+              isAnimationActive={false}
+              formatter={(v) => formatValue(typeof v === 'number' ? v : Number(v), unit)}
+              labelFormatter={(l) => `t = ${Number(l).toFixed(0)} s`}
+              wrapperStyle={{ fontSize: 12 }}
+            />
+            {events.slice(0, 24).map((e, i) => (
+              <ReferenceLine
+                key={`${e.t}-${i}`}
+                x={e.t / 1e9}
+                stroke="currentColor"
+                strokeOpacity={0.45}
+                strokeDasharray="3 3"
+                label={{ value: EVENT_SHORT[e.kind], position: 'insideTopLeft', fontSize: 10 }}
+              />
+            ))}
+            {cursorS !== null && <ReferenceLine x={cursorS} stroke="#e8590c" strokeWidth={1.5} />}
+            {ghost &&
+              def.lines.map((l) => (
+                <Line
+                  key={`A-${l.key}`}
+                  dataKey={GHOST + l.key}
+                  name={`A ${l.label}`}
+                  stroke={l.color}
+                  strokeOpacity={0.55}
+                  strokeDasharray="5 4"
+                  strokeWidth={1.5}
+                  dot={false}
+                  isAnimationActive={false}
+                  className="rp-ghost"
+                />
+              ))}
+            {def.lines.map((l) => (
+              <Line
+                key={l.key}
+                dataKey={l.key}
+                name={ghost ? `B ${l.label}` : l.label}
+                stroke={l.color}
+                strokeWidth={1.75}
+                dot={false}
+                activeDot={{ r: 3 }}
+                isAnimationActive={false}
+                className="rp-line"
+              />
+            ))}
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
+      <ul className="rp-legend" aria-hidden="true">
+        {def.lines.map((l) => (
+          <li key={l.key}>
+            <span className="rp-swatch" style={{ background: l.color }} />
+            {l.label}
+          </li>
+        ))}
+        {ghost && <li className="rp-legend-ghost">dashed: pinned run A</li>}
+      </ul>
+    </PanelFrame>
+  );
+}
+
+export const ChartPanel = memo(ChartPanelImpl);

@@ -1,0 +1,183 @@
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { RECONCILE_TIME_BUCKETS } from '../../engine/metrics';
+import { Second } from '../../engine/time';
+import type { RunData } from '../../store/runStore';
+import { PanelFrame } from './ChartPanel';
+import { HEATMAP_PROMQL } from './panels';
+import { formatValue } from './chartData';
+import { useVisible } from './useVisible';
+
+const MAX_COLUMNS = 240;
+
+export interface HeatmapModel {
+  /** Column end times (s). */
+  t: number[];
+  /** Bucket labels (upper bounds, "+Inf" last). */
+  le: string[];
+  /** counts[col][bucket]. */
+  counts: number[][];
+  max: number;
+  /** Index of the highest bucket with any count (rows above it are not drawn). */
+  top: number;
+}
+
+/** Groups the store's bucket columns into at most maxColumns columns (summing counts). */
+export function heatmapModel(d: RunData, maxColumns = MAX_COLUMNS): HeatmapModel {
+  const n = d.t.length;
+  const f = Math.max(1, Math.ceil(n / maxColumns));
+  const nb = RECONCILE_TIME_BUCKETS.length + 1;
+  const counts: number[][] = [];
+  const t: number[] = [];
+  let max = 0;
+  let top = 0;
+  for (let i = 0; i < n; i += f) {
+    const col = new Array<number>(nb).fill(0);
+    for (let j = i; j < Math.min(n, i + f); j++) {
+      const b = d.buckets[j] ?? [];
+      for (let k = 0; k < nb; k++) col[k]! += b[k] ?? 0;
+    }
+    for (let k = 0; k < nb; k++) {
+      if (col[k]! > max) max = col[k]!;
+      if (col[k]! > 0 && k > top) top = k;
+    }
+    counts.push(col);
+    t.push(d.t[Math.min(n, i + f) - 1]! / Second);
+  }
+  const le = [...RECONCILE_TIME_BUCKETS.map((b) => String(b)), '+Inf'];
+  return { t, le, counts, max, top };
+}
+
+function draw(canvas: HTMLCanvasElement, m: HeatmapModel, endS: number, dark: boolean): void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const dpr = window.devicePixelRatio || 1;
+  const w = canvas.clientWidth;
+  const h = canvas.clientHeight;
+  canvas.width = Math.round(w * dpr);
+  canvas.height = Math.round(h * dpr);
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  const left = 56;
+  const bottom = 18;
+  const rows = Math.max(4, m.top + 2);
+  const rh = (h - bottom) / rows;
+  const span = Math.max(endS, m.t[m.t.length - 1] ?? 1);
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.fillStyle = dark ? '#ced4da' : '#495057';
+  for (let k = 0; k < rows; k += Math.max(1, Math.ceil(rows / 6))) {
+    const y = h - bottom - (k + 0.5) * rh;
+    ctx.fillText(`≤${m.le[k] ?? ''}s`, 2, y + 4);
+  }
+  for (let s = 0; s <= 4; s++) {
+    const x = left + ((w - left - 4) * s) / 4;
+    ctx.fillText(`${Math.round((span * s) / 4)}s`, Math.min(x, w - 30), h - 4);
+  }
+  if (m.max === 0) return;
+  let prevT = 0;
+  for (let c = 0; c < m.counts.length; c++) {
+    const t1 = m.t[c]!;
+    const x0 = left + ((w - left - 4) * prevT) / span;
+    const x1 = left + ((w - left - 4) * t1) / span;
+    prevT = t1;
+    const col = m.counts[c]!;
+    for (let k = 0; k < rows; k++) {
+      const v = col[k] ?? 0;
+      if (v === 0) continue;
+      const a = 0.15 + 0.85 * (Math.log1p(v) / Math.log1p(m.max));
+      ctx.fillStyle = dark ? `rgba(255,146,43,${a})` : `rgba(214,51,108,${a})`;
+      ctx.fillRect(x0, h - bottom - (k + 1) * rh, Math.max(1, x1 - x0), rh);
+    }
+  }
+}
+
+function HeatmapImpl({
+  data,
+  version,
+  endS,
+  onFocusPanel,
+}: {
+  data: RunData;
+  version: number;
+  endS: number;
+  onFocusPanel?(id: string): void;
+}) {
+  const ref = useRef<HTMLDivElement | null>(null);
+  const canvas = useRef<HTMLCanvasElement | null>(null);
+  const visible = useVisible(ref);
+  const [showTable, setShowTable] = useState(false);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const model = useMemo(() => heatmapModel(data), [data, version]);
+  useEffect(() => {
+    if (!visible || showTable || !canvas.current) return;
+    const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
+    draw(canvas.current, model, endS, dark);
+  }, [model, visible, showTable, endS]);
+
+  const total = model.counts.reduce((a, c) => a + c.reduce((x, y) => x + y, 0), 0);
+  const busiest = model.counts.length
+    ? model.counts[model.counts.length - 1]!.reduce(
+        (best, v, k, arr) => (v > (arr[best] ?? 0) ? k : best),
+        0,
+      )
+    : 0;
+  const sentence =
+    total === 0
+      ? 'reconcile duration buckets: no reconciles yet'
+      : `reconcile duration buckets: ${total.toLocaleString('en-US')} reconciles observed; most recent ones mostly ≤ ${model.le[busiest]} s`;
+
+  return (
+    <PanelFrame
+      def={{
+        id: 'reconcile-heatmap',
+        metric: 'controller_runtime_reconcile_time_seconds_bucket',
+        title: 'Reconcile duration heatmap (per-interval bucket counts)',
+      }}
+      sentence={sentence}
+      showTable={showTable}
+      onToggleTable={() => setShowTable((v) => !v)}
+      onFocusPanel={onFocusPanel}
+      chartRef={ref}
+      promql={[HEATMAP_PROMQL]}
+      table={
+        <div className="rp-table-wrap" tabIndex={0} role="region" aria-label="heatmap data">
+          <table className="rp-table">
+            <caption className="rp-sr">Reconciles per duration bucket, per time column</caption>
+            <thead>
+              <tr>
+                <th scope="col">t (s)</th>
+                {model.le.slice(0, model.top + 1).map((l) => (
+                  <th scope="col" key={l}>
+                    ≤{l}s
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {model.counts
+                .filter((_, i) => i % Math.max(1, Math.ceil(model.counts.length / 60)) === 0)
+                .map((col, i) => (
+                  <tr key={i}>
+                    <th scope="row">
+                      {formatValue(
+                        model.t[i * Math.max(1, Math.ceil(model.counts.length / 60))],
+                        '1',
+                      )}
+                    </th>
+                    {col.slice(0, model.top + 1).map((v, k) => (
+                      <td key={k}>{v}</td>
+                    ))}
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        </div>
+      }
+    >
+      <div className="rp-chart rp-heatmap" ref={ref}>
+        <canvas ref={canvas} className="rp-heatmap-canvas" aria-hidden="true" />
+      </div>
+    </PanelFrame>
+  );
+}
+
+export const Heatmap = memo(HeatmapImpl);

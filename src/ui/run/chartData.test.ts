@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { Second } from '../../engine/time';
+import { SERIES_KEYS, type Sample, type SeriesKey } from '../../engine/run-types';
+import { appendSamples, emptyRunData } from '../../store/runStore';
+import { GHOST, formatClock, formatValue, panelSentence, toRows } from './chartData';
+import { PANELS, promqlOf } from './panels';
+
+function sample(i: number, f: (k: SeriesKey) => number): Sample {
+  const v = {} as Record<SeriesKey, number>;
+  for (const k of SERIES_KEYS) v[k] = f(k);
+  return { t: (i + 1) * Second, v, reconcileTimeBuckets: [] };
+}
+
+describe('chart rows', () => {
+  it('keeps every point under the display budget', () => {
+    const d = appendSamples(
+      emptyRunData(),
+      [0, 1, 2].map((i) => sample(i, () => i)),
+      [],
+    );
+    const rows = toRows(d, null, 10);
+    expect(rows.map((r) => r.t)).toEqual([1, 2, 3]);
+    expect(rows.map((r) => r.workqueue_depth)).toEqual([0, 1, 2]);
+  });
+
+  it('decimates long runs: rates averaged, gauges and latencies keep the peak', () => {
+    const ss = Array.from({ length: 8 }, (_, i) => sample(i, () => (i % 2 === 0 ? 0 : 10)));
+    const d = appendSamples(emptyRunData(), ss, []);
+    const rows = toRows(d, null, 4);
+    expect(rows).toHaveLength(4);
+    expect(rows.map((r) => r.t)).toEqual([2, 4, 6, 8]);
+    expect(rows.map((r) => r.reconcile_rate_success)).toEqual([5, 5, 5, 5]);
+    expect(rows.map((r) => r.workqueue_depth)).toEqual([10, 10, 10, 10]);
+    expect(rows.map((r) => r.reconcile_time_p99)).toEqual([10, 10, 10, 10]);
+  });
+
+  it('aligns the pinned run A under ghost keys, beyond the length of B', () => {
+    const a = appendSamples(
+      emptyRunData(),
+      [0, 1, 2, 3].map((i) => sample(i, () => 100)),
+      [],
+    );
+    const b = appendSamples(
+      emptyRunData(),
+      [0, 1].map((i) => sample(i, () => 1)),
+      [],
+    );
+    const rows = toRows(b, a);
+    expect(rows).toHaveLength(4);
+    expect(rows[3]![GHOST + 'workqueue_depth']).toBe(100);
+    expect(rows[3]!.workqueue_depth).toBeNull();
+    expect(rows[0]!.workqueue_depth).toBe(1);
+  });
+
+  it('draws a gap, not a zero, where a quantile had no observations', () => {
+    const d = appendSamples(emptyRunData(), [sample(0, () => NaN)], []);
+    expect(toRows(d, null)[0]!.reconcile_time_p99).toBeNull();
+  });
+});
+
+describe('panel text', () => {
+  it('every panel names a real metric and has PromQL for hover', () => {
+    for (const p of PANELS) {
+      expect(p.metric.length).toBeGreaterThan(0);
+      expect(promqlOf(p).length).toBeGreaterThan(0);
+    }
+    const throttle = PANELS.find((p) => p.id === 'client-throttle')!;
+    expect(throttle.note).toMatch(/Not exposed by default in controller-runtime/);
+  });
+
+  it('summarises a panel in one sentence with its trend', () => {
+    const ss = [2000, 1800, 1600, 1500, 1400, 1240].map((x, i) => sample(i, () => x));
+    const d = appendSamples(emptyRunData(), ss, []);
+    const qd = PANELS.find((p) => p.id === 'queue-depth')!;
+    expect(panelSentence(qd, d)).toBe('queue depth 1,240 and falling; not yet reconciled 1,240');
+    expect(panelSentence(qd, emptyRunData())).toMatch(/no data yet/);
+  });
+
+  it('formats values with units', () => {
+    expect(formatValue(0.85, 's')).toBe('850 ms');
+    expect(formatValue(2.5, 's')).toBe('2.5 s');
+    expect(formatValue(35.24, '/s')).toBe('35.2/s');
+    expect(formatValue(12.5 * 1024 * 1024, 'B')).toBe('12.5 MiB');
+    expect(formatValue(1240, '1')).toBe('1,240');
+    expect(formatValue(NaN, '1')).toBe('–');
+    expect(formatClock(65 * Second)).toBe('1m05.0s');
+    expect(formatClock(3.25 * Second)).toBe('3.3s');
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * Pure helpers that turn the store's columns into what the charts draw: rows for recharts
+ * (decimated to a display budget with the store's merge rules), the A/B ghost columns, a
+ * one-sentence summary per panel, and value formatting.
+ */
+import { Second, type Nanos } from '../../engine/time';
+import { SERIES_KEYS, type SeriesInfo, type SeriesKey } from '../../engine/run-types';
+import { mergeRule, type RunData } from '../../store/runStore';
+import type { PanelDef } from './panels';
+
+/** Points drawn per line at most (the store may hold more). */
+export const DISPLAY_POINTS = 400;
+
+export type Row = Record<string, number | null> & { t: number };
+
+/** Prefix of the pinned run's values in a row ("A:workqueue_depth"). */
+export const GHOST = 'A:';
+
+function column(d: RunData, k: SeriesKey, factor: number): (number | null)[] {
+  const src = d.v[k];
+  const rule = mergeRule(k);
+  const out: (number | null)[] = [];
+  for (let i = 0; i < src.length; i += factor) {
+    let acc = NaN;
+    let sum = 0;
+    let n = 0;
+    for (let j = i; j < Math.min(i + factor, src.length); j++) {
+      const x = src[j]!;
+      if (Number.isNaN(x)) continue;
+      if (rule === 'mean') {
+        sum += x;
+        n++;
+      } else acc = Number.isNaN(acc) ? x : Math.max(acc, x);
+    }
+    const v = rule === 'mean' ? (n > 0 ? sum / n : NaN) : acc;
+    out.push(Number.isFinite(v) ? v : null);
+  }
+  return out;
+}
+
+function times(d: RunData, factor: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < d.t.length; i += factor) {
+    out.push(d.t[Math.min(i + factor, d.t.length) - 1]! / Second);
+  }
+  return out;
+}
+
+/**
+ * Rows for the charts: time in seconds plus every series, and the pinned run's series under
+ * GHOST-prefixed keys. Both runs are decimated with the same factor so their rows align (they
+ * share sample times when they share a scenario).
+ */
+export function toRows(
+  data: RunData,
+  ghost: RunData | null,
+  maxPoints = DISPLAY_POINTS,
+  keys: readonly SeriesKey[] = SERIES_KEYS,
+): Row[] {
+  const n = Math.max(data.t.length, ghost?.t.length ?? 0);
+  const factor = Math.max(1, Math.ceil(n / maxPoints));
+  const tb = times(data, factor);
+  const ta = ghost ? times(ghost, factor) : [];
+  const rows: Row[] = [];
+  const len = Math.max(tb.length, ta.length);
+  for (let i = 0; i < len; i++) rows.push({ t: tb[i] ?? ta[i]! });
+  for (const k of keys) {
+    const col = column(data, k, factor);
+    for (let i = 0; i < len; i++) rows[i]![k] = col[i] ?? null;
+    if (ghost) {
+      const g = column(ghost, k, factor);
+      for (let i = 0; i < len; i++) rows[i]![GHOST + k] = g[i] ?? null;
+    }
+  }
+  return rows;
+}
+
+const nf0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const nf1 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+const nf2 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
+/** A value with its unit, as a learner reads it: "1,240", "35.2/s", "850 ms", "12.5 MiB". */
+export function formatValue(v: number | null | undefined, unit: SeriesInfo['unit']): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  switch (unit) {
+    case 's':
+      if (v === 0) return '0 s';
+      if (v < 0.001) return `${nf2.format(v * 1e6)} µs`;
+      if (v < 1) return `${nf1.format(v * 1000)} ms`;
+      return `${nf2.format(v)} s`;
+    case '/s':
+      return `${v >= 100 ? nf0.format(v) : nf1.format(v)}/s`;
+    case 'B': {
+      const units = ['B', 'KiB', 'MiB', 'GiB'];
+      let x = v;
+      let u = 0;
+      while (x >= 1024 && u < units.length - 1) {
+        x /= 1024;
+        u++;
+      }
+      return `${nf1.format(x)} ${units[u]}`;
+    }
+    default:
+      return Math.abs(v) >= 100 ? nf0.format(v) : nf1.format(v);
+  }
+}
+
+/** Axis tick: compact. */
+export function formatTick(v: number, unit: SeriesInfo['unit']): string {
+  if (!Number.isFinite(v)) return '';
+  if (unit === 'B') return formatValue(v, 'B').replace(' ', '');
+  if (unit === 's') return formatValue(v, 's').replace(' ', '');
+  if (Math.abs(v) >= 10_000) return `${nf0.format(v / 1000)}k`;
+  return nf1.format(v);
+}
+
+/** "t = 1m05s" style clock for virtual time. */
+export function formatClock(t: Nanos): string {
+  const total = t / Second;
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const ss = s.toFixed(1).padStart(4, '0');
+  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m${ss}s`;
+  if (m > 0) return `${m}m${ss}s`;
+  return `${s.toFixed(1)}s`;
+}
+
+/**
+ * One sentence about a panel's main line at the latest sample, with its trend over the last
+ * few samples: "queue depth 1,240 and falling".
+ */
+export function panelSentence(p: PanelDef, d: RunData, window = 5): string {
+  const main = p.lines[0]!;
+  const col = d.v[main.key];
+  const n = col.length;
+  const label = `${p.title
+    .replace(/ \(.*\)$/, '')
+    .split(' p50')[0]!
+    .toLowerCase()}`;
+  if (n === 0) return `${label}: no data yet`;
+  const last = col[n - 1]!;
+  const prev = col[Math.max(0, n - 1 - window)]!;
+  let trend = 'steady';
+  if (Number.isFinite(last) && Number.isFinite(prev)) {
+    const diff = last - prev;
+    const scale = Math.max(Math.abs(last), Math.abs(prev), 1e-9);
+    if (diff / scale > 0.05) trend = 'rising';
+    else if (diff / scale < -0.05) trend = 'falling';
+  }
+  const extra = p.lines
+    .slice(1)
+    .map((l) => `${l.label} ${formatValue(d.v[l.key][n - 1], p.unit)}`)
+    .join(', ');
+  const head = label.includes(main.label.toLowerCase()) ? label : `${label}: ${main.label}`;
+  return `${head} ${formatValue(last, p.unit)} and ${trend}${extra ? `; ${extra}` : ''}`;
+}

@@ -1,0 +1,40 @@
+/**
+ * window.__reconcileLab: counters and test hooks used by e2e tests and bench/ui.ts. The hooks
+ * that break things (killWorker) exist only outside production builds or when the page URL
+ * carries ?testHooks=1.
+ */
+export interface ReconcileLabHooks {
+  chartUpdates: number;
+  countChartUpdate?(panelId: string): void;
+  killWorker?(mode?: 'hang' | 'crash'): void;
+  /** Runs a scenario given as JSON (bench: the 10,000-object live run). */
+  runScenarioJson?(json: unknown, speed: number | 'max'): string | null;
+}
+
+declare global {
+  interface Window {
+    __reconcileLab?: ReconcileLabHooks;
+  }
+}
+
+export function testHooksEnabled(): boolean {
+  if (import.meta.env.DEV) return true;
+  try {
+    return new URLSearchParams(window.location.search).has('testHooks');
+  } catch {
+    return false;
+  }
+}
+
+export function hooks(): ReconcileLabHooks {
+  if (!window.__reconcileLab) {
+    const h: ReconcileLabHooks = {
+      chartUpdates: 0,
+      countChartUpdate() {
+        h.chartUpdates++;
+      },
+    };
+    window.__reconcileLab = h;
+  }
+  return window.__reconcileLab;
+}

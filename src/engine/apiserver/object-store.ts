@@ -1,0 +1,680 @@
+/**
+ * The API server's object store: etcd plus the watch cache, as one deterministic structure.
+ *
+ * - Objects of any kind (Database, StatefulSet, Service, Secret, ConfigMap, …) with namespace,
+ *   name, labels, a small spec and status record, resourceVersion and generation.
+ * - resourceVersion is one global counter, like etcd's revision: every real write (create,
+ *   update, patch, delete) bumps it; reads never do.
+ * - Optimistic concurrency: a write carrying a resourceVersion that is not the stored one
+ *   fails with 409 Conflict and the real message.
+ * - No-op writes (content identical to what is stored) write nothing, bump nothing and
+ *   produce no watch event (pkg/storage/etcd3/store.go GuaranteedUpdate, bytes.Equal;
+ *   apiserver-and-scale.md §2.3).
+ * - metadata.generation starts at 1 and increases when the spec changes (not on status or
+ *   label changes), as for resources with a status subresource.
+ * - Watches per kind: ADDED / MODIFIED / DELETED with the new resourceVersion, delivered
+ *   synchronously at commit time (the informer adds delivery latency, §10.3). Each kind keeps
+ *   a history window (75 s, DefaultEventsHistoryWindow, §4.3); a watch from a resourceVersion
+ *   older than the history gets 410 Expired "too old resource version: R (OLDEST)".
+ *
+ * Simplifications (said here and in the README): every kind is treated as having a status
+ * subresource; Update without a resourceVersion is unconditional (real custom resources
+ * refuse it with 422, built-ins allow it); no finalizers, no garbage collection of owned
+ * objects; continue tokens page over current state rather than a snapshot; watch bookmarks
+ * are not sent.
+ */
+import type { Clock, Nanos } from '../time';
+import { Second } from '../time';
+import { kindInfo, qualifiedResource, type KindInfo } from '../cache/kinds';
+import {
+  StatusError,
+  newAlreadyExists,
+  newConflict,
+  newNotFound,
+  newTooOldResourceVersion,
+} from './errors';
+
+export type FieldValue = string | number | boolean;
+export type Fields = Record<string, FieldValue>;
+
+export interface OwnerReference {
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+}
+
+export interface ObjectMeta {
+  namespace: string;
+  name: string;
+  uid: string;
+  labels: Record<string, string>;
+  resourceVersion: number;
+  generation: number;
+  creationTimestamp: Nanos;
+  ownerReferences?: OwnerReference[];
+}
+
+export interface KubeObject {
+  kind: string;
+  metadata: ObjectMeta;
+  spec: Fields;
+  status: Fields;
+}
+
+/** What a caller passes to create (server-set fields are ignored if present). */
+export interface NewObject {
+  kind: string;
+  metadata: {
+    namespace?: string;
+    name: string;
+    labels?: Record<string, string>;
+    ownerReferences?: OwnerReference[];
+  };
+  spec?: Fields;
+  status?: Fields;
+}
+
+/** The object a caller sends with Update / UpdateStatus. resourceVersion 0 or absent: unconditional. */
+export interface ObjectUpdate {
+  kind: string;
+  metadata: {
+    namespace?: string;
+    name: string;
+    labels?: Record<string, string>;
+    resourceVersion?: number;
+    ownerReferences?: OwnerReference[];
+  };
+  spec?: Fields;
+  status?: Fields;
+}
+
+/** A JSON merge patch of the parts the lab models; null deletes a key. */
+export interface MergePatch {
+  labels?: Record<string, string | null>;
+  spec?: Record<string, FieldValue | null>;
+  status?: Record<string, FieldValue | null>;
+  /** metadata.resourceVersion in the patch body: a precondition, as in a real merge patch. */
+  resourceVersion?: number;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface WatchEvent {
+  type: WatchEventType;
+  /** The object after the change (for DELETED: the last state, with the deletion's RV). */
+  object: KubeObject;
+  resourceVersion: number;
+}
+
+export interface ListOptions {
+  /** undefined or '': all namespaces. */
+  namespace?: string;
+  /** Equality-based label selector (matchLabels). */
+  labelSelector?: Record<string, string>;
+  /** Page size (etcd path). */
+  limit?: number;
+  /** Continue token from a previous page. */
+  continue?: string;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  /** The store's resourceVersion at the time of the list (start a watch from here). */
+  resourceVersion: number;
+  /** Objects the server had to look at (the cost driver, §4.2). */
+  scanned: number;
+  /** Continue token when more pages remain. */
+  continue?: string;
+}
+
+export interface WatchOptions {
+  /**
+   * Start after this resourceVersion: every event with a larger RV is delivered. 0 means
+   * "any": synthetic ADDED events for every current object first, then live events.
+   */
+  resourceVersion: number;
+  /** Only events for this namespace (undefined or '': all). */
+  namespace?: string;
+  labelSelector?: Record<string, string>;
+}
+
+export type WatchCloseReason = 'stopped' | 'disconnected';
+
+export interface Watch {
+  readonly kind: string;
+  /** RV of the last event delivered (or the start RV). */
+  lastResourceVersion(): number;
+  stop(): void;
+}
+
+export interface StoreOptions {
+  clock: Clock;
+  /** Watch-cache history window (DefaultEventsHistoryWindow = 75 s). */
+  historyWindow?: Nanos;
+  /** Upper bound on retained events per kind (the cacher's max capacity, 102400). */
+  historyCapacity?: number;
+}
+
+interface HistoryEntry {
+  ev: WatchEvent;
+  at: Nanos;
+}
+
+class WatcherImpl implements Watch {
+  active = true;
+  constructor(
+    readonly kind: string,
+    private readonly state: KindState,
+    public lastRV: number,
+    readonly namespace: string,
+    readonly selector: Record<string, string> | undefined,
+    readonly handler: (ev: WatchEvent) => void,
+    readonly onClose: ((reason: WatchCloseReason) => void) | undefined,
+  ) {}
+  lastResourceVersion(): number {
+    return this.lastRV;
+  }
+  stop(): void {
+    if (!this.active) return;
+    this.active = false;
+    this.state.watchers.delete(this);
+    this.onClose?.('stopped');
+  }
+  deliver(ev: WatchEvent): void {
+    if (!this.active) return;
+    const o = ev.object;
+    if (this.namespace !== '' && o.metadata.namespace !== this.namespace) return;
+    if (this.selector && !matchesLabels(o.metadata.labels, this.selector)) return;
+    this.lastRV = ev.resourceVersion;
+    this.handler(ev);
+  }
+}
+
+class KindState {
+  readonly objects = new Map<string, KubeObject>();
+  readonly byNamespace = new Map<string, Map<string, KubeObject>>();
+  readonly history: HistoryEntry[] = [];
+  histHead = 0;
+  /** Largest RV of an event dropped from the history (watches from below it get 410). */
+  prunedUpTo = 0;
+  readonly watchers = new Set<WatcherImpl>();
+  sortedKeys: string[] | null = null;
+  constructor(readonly info: KindInfo) {}
+}
+
+export function objectKeyOf(namespace: string, name: string): string {
+  return namespace === '' ? name : `${namespace}/${name}`;
+}
+
+export function matchesLabels(
+  labels: Record<string, string>,
+  selector: Record<string, string>,
+): boolean {
+  for (const k in selector) if (labels[k] !== selector[k]) return false;
+  return true;
+}
+
+function sameFields(a: Fields, b: Fields): boolean {
+  let n = 0;
+  for (const k in a) {
+    n++;
+    if (!(k in b) || a[k] !== b[k]) return false;
+  }
+  for (const _k in b) n--;
+  return n === 0;
+}
+
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  let n = 0;
+  for (const k in a) {
+    n++;
+    if (a[k] !== b[k]) return false;
+  }
+  for (const _k in b) n--;
+  return n === 0;
+}
+
+function sameOwners(a: OwnerReference[] | undefined, b: OwnerReference[] | undefined): boolean {
+  if (a === b) return true;
+  const la = a?.length ?? 0;
+  const lb = b?.length ?? 0;
+  if (la !== lb) return false;
+  for (let i = 0; i < la; i++) {
+    const x = a![i]!;
+    const y = b![i]!;
+    if (x.kind !== y.kind || x.name !== y.name || x.uid !== y.uid || x.controller !== y.controller)
+      return false;
+  }
+  return true;
+}
+
+/** A deep copy (what a client gets: mutating it never touches the store). */
+export function cloneObject(o: KubeObject): KubeObject {
+  return {
+    kind: o.kind,
+    metadata: {
+      ...o.metadata,
+      labels: { ...o.metadata.labels },
+      ...(o.metadata.ownerReferences
+        ? { ownerReferences: o.metadata.ownerReferences.map((r) => ({ ...r })) }
+        : {}),
+    },
+    spec: { ...o.spec },
+    status: { ...o.status },
+  };
+}
+
+function applyMerge<T extends FieldValue>(
+  base: Record<string, T>,
+  patch: Record<string, T | null> | undefined,
+): Record<string, T> {
+  if (!patch) return base;
+  const out: Record<string, T> = { ...base };
+  for (const k in patch) {
+    const v = patch[k];
+    if (v === null) delete out[k];
+    else if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+export class ObjectStore {
+  private rv = 0;
+  private uidSeq = 0;
+  private readonly kinds = new Map<string, KindState>();
+  private readonly clock: Clock;
+  private readonly historyWindow: Nanos;
+  private readonly historyCapacity: number;
+
+  constructor(opts: StoreOptions) {
+    this.clock = opts.clock;
+    this.historyWindow = opts.historyWindow ?? 75 * Second;
+    this.historyCapacity = opts.historyCapacity ?? 102_400;
+  }
+
+  /** The current global resourceVersion (etcd revision). */
+  resourceVersion(): number {
+    return this.rv;
+  }
+
+  kindInfo(kind: string): KindInfo {
+    return this.state(kind).info;
+  }
+
+  /** Number of stored objects of a kind (optionally in one namespace). */
+  count(kind: string, namespace?: string): number {
+    const s = this.kinds.get(kind);
+    if (!s) return 0;
+    if (namespace === undefined || namespace === '') return s.objects.size;
+    return s.byNamespace.get(namespace)?.size ?? 0;
+  }
+
+  /** Number of open watches on a kind (feeds APF's mutating work estimate). */
+  watcherCount(kind: string): number {
+    return this.kinds.get(kind)?.watchers.size ?? 0;
+  }
+
+  /** Kinds that have ever been used. */
+  kindNames(): string[] {
+    return [...this.kinds.keys()];
+  }
+
+  private state(kind: string): KindState {
+    let s = this.kinds.get(kind);
+    if (!s) {
+      s = new KindState(kindInfo(kind));
+      this.kinds.set(kind, s);
+    }
+    return s;
+  }
+
+  private ns(s: KindState, namespace: string | undefined): string {
+    return s.info.namespaced ? (namespace ?? '') : '';
+  }
+
+  get(kind: string, namespace: string, name: string): KubeObject | StatusError {
+    const s = this.state(kind);
+    const o = s.objects.get(objectKeyOf(this.ns(s, namespace), name));
+    if (!o) return newNotFound(qualifiedResource(kind), name);
+    return cloneObject(o);
+  }
+
+  /** Read-only access to the stored snapshot (no copy): for the server's own bookkeeping. */
+  peek(kind: string, namespace: string, name: string): Readonly<KubeObject> | undefined {
+    const s = this.kinds.get(kind);
+    if (!s) return undefined;
+    return s.objects.get(objectKeyOf(this.ns(s, namespace), name));
+  }
+
+  list(kind: string, opts: ListOptions = {}): ListResult {
+    const s = this.state(kind);
+    const namespace = s.info.namespaced ? (opts.namespace ?? '') : '';
+    const pool =
+      namespace === ''
+        ? s.objects
+        : (s.byNamespace.get(namespace) ?? new Map<string, KubeObject>());
+    const keys = this.sortedKeysOf(s, namespace, pool);
+    let start = 0;
+    if (opts.continue) {
+      const after = decodeContinue(opts.continue);
+      start = lowerBound(keys, after, true);
+    }
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
+    const items: KubeObject[] = [];
+    let scanned = 0;
+    let i = start;
+    for (; i < keys.length && items.length < limit; i++) {
+      const o = pool.get(keys[i]!)!;
+      scanned++;
+      if (opts.labelSelector && !matchesLabels(o.metadata.labels, opts.labelSelector)) continue;
+      items.push(cloneObject(o));
+    }
+    const result: ListResult = { items, resourceVersion: this.rv, scanned };
+    if (i < keys.length && items.length >= limit) {
+      result.continue = encodeContinue(keys[i - 1]!);
+    }
+    return result;
+  }
+
+  private sortedKeysOf(s: KindState, namespace: string, pool: Map<string, KubeObject>): string[] {
+    if (namespace === '') {
+      if (!s.sortedKeys) s.sortedKeys = [...s.objects.keys()].sort();
+      return s.sortedKeys;
+    }
+    return [...pool.keys()].sort();
+  }
+
+  create(obj: NewObject): KubeObject | StatusError {
+    const s = this.state(obj.kind);
+    const namespace = this.ns(s, obj.metadata.namespace);
+    const key = objectKeyOf(namespace, obj.metadata.name);
+    if (s.objects.has(key)) return newAlreadyExists(qualifiedResource(obj.kind), obj.metadata.name);
+    const rv = ++this.rv;
+    const stored: KubeObject = {
+      kind: obj.kind,
+      metadata: {
+        namespace,
+        name: obj.metadata.name,
+        uid: `uid-${++this.uidSeq}`,
+        labels: { ...(obj.metadata.labels ?? {}) },
+        resourceVersion: rv,
+        generation: 1,
+        creationTimestamp: this.clock.now(),
+        ...(obj.metadata.ownerReferences
+          ? { ownerReferences: obj.metadata.ownerReferences.map((r) => ({ ...r })) }
+          : {}),
+      },
+      spec: { ...(obj.spec ?? {}) },
+      status: { ...(obj.status ?? {}) },
+    };
+    this.put(s, key, stored, true);
+    this.emit(s, { type: 'ADDED', object: stored, resourceVersion: rv });
+    return cloneObject(stored);
+  }
+
+  /** PUT: replaces labels, owner references and spec; status is ignored (status subresource). */
+  update(obj: ObjectUpdate): KubeObject | StatusError {
+    return this.write(obj, false);
+  }
+
+  /** PUT …/status: replaces status only. */
+  updateStatus(obj: ObjectUpdate): KubeObject | StatusError {
+    return this.write(obj, true);
+  }
+
+  private write(obj: ObjectUpdate, statusOnly: boolean): KubeObject | StatusError {
+    const s = this.state(obj.kind);
+    const namespace = this.ns(s, obj.metadata.namespace);
+    const key = objectKeyOf(namespace, obj.metadata.name);
+    const cur = s.objects.get(key);
+    const qr = qualifiedResource(obj.kind);
+    if (!cur) return newNotFound(qr, obj.metadata.name);
+    const want = obj.metadata.resourceVersion;
+    if (want !== undefined && want !== 0 && want !== cur.metadata.resourceVersion) {
+      return newConflict(qr, obj.metadata.name);
+    }
+    if (statusOnly) {
+      const status = obj.status ?? {};
+      if (sameFields(cur.status, status)) return cloneObject(cur);
+      return this.commit(s, key, cur, { status: { ...status } });
+    }
+    const spec = obj.spec ?? {};
+    const labels = obj.metadata.labels ?? {};
+    const owners = obj.metadata.ownerReferences ?? cur.metadata.ownerReferences;
+    const specSame = sameFields(cur.spec, spec);
+    if (
+      specSame &&
+      sameLabels(cur.metadata.labels, labels) &&
+      sameOwners(cur.metadata.ownerReferences, owners)
+    ) {
+      return cloneObject(cur);
+    }
+    return this.commit(s, key, cur, {
+      spec: specSame ? cur.spec : { ...spec },
+      labels: { ...labels },
+      ownerReferences: owners,
+      bumpGeneration: !specSame,
+    });
+  }
+
+  /** PATCH (merge patch) of labels/spec, or of status with subresource 'status'. */
+  patch(
+    kind: string,
+    namespace: string,
+    name: string,
+    patch: MergePatch,
+    subresource?: 'status',
+  ): KubeObject | StatusError {
+    const s = this.state(kind);
+    const key = objectKeyOf(this.ns(s, namespace), name);
+    const cur = s.objects.get(key);
+    const qr = qualifiedResource(kind);
+    if (!cur) return newNotFound(qr, name);
+    if (
+      patch.resourceVersion !== undefined &&
+      patch.resourceVersion !== cur.metadata.resourceVersion
+    ) {
+      return newConflict(qr, name);
+    }
+    if (subresource === 'status') {
+      const status = applyMerge(cur.status, patch.status);
+      if (sameFields(cur.status, status)) return cloneObject(cur);
+      return this.commit(s, key, cur, { status });
+    }
+    const spec = applyMerge(cur.spec, patch.spec);
+    const labels = applyMerge<string>(cur.metadata.labels, patch.labels);
+    const specSame = sameFields(cur.spec, spec);
+    if (specSame && sameLabels(cur.metadata.labels, labels)) return cloneObject(cur);
+    return this.commit(s, key, cur, { spec, labels, bumpGeneration: !specSame });
+  }
+
+  delete(
+    kind: string,
+    namespace: string,
+    name: string,
+    precondition?: { resourceVersion?: number },
+  ): KubeObject | StatusError {
+    const s = this.state(kind);
+    const ns = this.ns(s, namespace);
+    const key = objectKeyOf(ns, name);
+    const cur = s.objects.get(key);
+    const qr = qualifiedResource(kind);
+    if (!cur) return newNotFound(qr, name);
+    const want = precondition?.resourceVersion;
+    if (want !== undefined && want !== cur.metadata.resourceVersion) {
+      return newConflict(
+        qr,
+        name,
+        `the ResourceVersion in the precondition (${want}) does not match the ResourceVersion in record (${cur.metadata.resourceVersion}). The object might have been modified`,
+      );
+    }
+    const rv = ++this.rv;
+    s.objects.delete(key);
+    s.byNamespace.get(ns)?.delete(key);
+    s.sortedKeys = null;
+    const last: KubeObject = { ...cur, metadata: { ...cur.metadata, resourceVersion: rv } };
+    this.emit(s, { type: 'DELETED', object: last, resourceVersion: rv });
+    return cloneObject(last);
+  }
+
+  private commit(
+    s: KindState,
+    key: string,
+    cur: KubeObject,
+    change: {
+      spec?: Fields;
+      status?: Fields;
+      labels?: Record<string, string>;
+      ownerReferences?: OwnerReference[] | undefined;
+      bumpGeneration?: boolean;
+    },
+  ): KubeObject {
+    const rv = ++this.rv;
+    const meta: ObjectMeta = {
+      ...cur.metadata,
+      resourceVersion: rv,
+      generation: cur.metadata.generation + (change.bumpGeneration ? 1 : 0),
+    };
+    if (change.labels) meta.labels = change.labels;
+    if ('ownerReferences' in change) {
+      if (change.ownerReferences)
+        meta.ownerReferences = change.ownerReferences.map((r) => ({ ...r }));
+      else delete meta.ownerReferences;
+    }
+    const next: KubeObject = {
+      kind: cur.kind,
+      metadata: meta,
+      spec: change.spec ?? cur.spec,
+      status: change.status ?? cur.status,
+    };
+    this.put(s, key, next, false);
+    this.emit(s, { type: 'MODIFIED', object: next, resourceVersion: rv });
+    return cloneObject(next);
+  }
+
+  private put(s: KindState, key: string, o: KubeObject, isNew: boolean): void {
+    s.objects.set(key, o);
+    const ns = o.metadata.namespace;
+    let m = s.byNamespace.get(ns);
+    if (!m) {
+      m = new Map();
+      s.byNamespace.set(ns, m);
+    }
+    m.set(key, o);
+    if (isNew) s.sortedKeys = null;
+  }
+
+  private emit(s: KindState, ev: WatchEvent): void {
+    const now = this.clock.now();
+    s.history.push({ ev, at: now });
+    this.prune(s, now);
+    if (s.watchers.size === 0) return;
+    // Watchers registered during delivery see later events only.
+    for (const w of [...s.watchers]) w.deliver(ev);
+  }
+
+  private prune(s: KindState, now: Nanos): void {
+    const h = s.history;
+    const cutoff = now - this.historyWindow;
+    while (
+      s.histHead < h.length &&
+      (h[s.histHead]!.at < cutoff || h.length - s.histHead > this.historyCapacity)
+    ) {
+      s.prunedUpTo = h[s.histHead]!.ev.resourceVersion;
+      s.histHead++;
+    }
+    if (s.histHead > 1024 && s.histHead * 2 > h.length) {
+      h.splice(0, s.histHead);
+      s.histHead = 0;
+    }
+  }
+
+  /**
+   * Opens a watch. Returns the Watch, or a 410 StatusError when `resourceVersion` is older
+   * than the kind's history (the caller must re-list). Events are delivered synchronously
+   * when a write commits; replayed history (and synthetic ADDED for RV 0) is delivered before
+   * watch() returns.
+   */
+  watch(
+    kind: string,
+    opts: WatchOptions,
+    handler: (ev: WatchEvent) => void,
+    onClose?: (reason: WatchCloseReason) => void,
+  ): Watch | StatusError {
+    const s = this.state(kind);
+    this.prune(s, this.clock.now());
+    const namespace = s.info.namespaced ? (opts.namespace ?? '') : '';
+    const from = opts.resourceVersion;
+    const w = new WatcherImpl(kind, s, from, namespace, opts.labelSelector, handler, onClose);
+    if (from === 0) {
+      w.lastRV = this.rv;
+      s.watchers.add(w);
+      const keys = this.sortedKeysOf(s, '', s.objects);
+      for (const k of keys) {
+        const o = s.objects.get(k)!;
+        if (!w.active) break;
+        if (namespace !== '' && o.metadata.namespace !== namespace) continue;
+        if (opts.labelSelector && !matchesLabels(o.metadata.labels, opts.labelSelector)) continue;
+        handler({ type: 'ADDED', object: o, resourceVersion: o.metadata.resourceVersion });
+      }
+      return w;
+    }
+    if (from < s.prunedUpTo) {
+      const oldest =
+        s.histHead < s.history.length ? s.history[s.histHead]!.ev.resourceVersion : this.rv + 1;
+      return newTooOldResourceVersion(from, oldest - 1);
+    }
+    s.watchers.add(w);
+    const h = s.history;
+    // Replay retained events newer than `from`.
+    let i = h.length;
+    while (i > s.histHead && h[i - 1]!.ev.resourceVersion > from) i--;
+    const end = h.length;
+    for (; i < end && w.active; i++) w.deliver(h[i]!.ev);
+    if (w.lastRV < from) w.lastRV = from;
+    return w;
+  }
+
+  /** Fault: the server closes every watch on a kind (the informer re-watches from its last RV). */
+  closeWatches(kind: string): void {
+    const s = this.kinds.get(kind);
+    if (!s) return;
+    for (const w of [...s.watchers]) {
+      w.active = false;
+      s.watchers.delete(w);
+      w.onClose?.('disconnected');
+    }
+  }
+
+  /**
+   * Fault: drop the kind's watch-cache history (as after a long disconnect or a compaction),
+   * so a re-watch from any earlier resourceVersion gets 410 Expired.
+   */
+  expireHistory(kind: string): void {
+    const s = this.state(kind);
+    s.prunedUpTo = this.rv;
+    s.histHead = s.history.length;
+  }
+}
+
+function encodeContinue(lastKey: string): string {
+  return `continue:${lastKey}`;
+}
+
+function decodeContinue(token: string): string {
+  return token.startsWith('continue:') ? token.slice('continue:'.length) : token;
+}
+
+/** First index whose key is > k (strict) or >= k. */
+function lowerBound(keys: string[], k: string, strict: boolean): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const c = keys[mid]!;
+    if (c < k || (strict && c === k)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

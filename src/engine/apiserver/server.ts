@@ -1,0 +1,459 @@
+/**
+ * The simulated kube-apiserver: overload protection (APF, or max-inflight when APF is off),
+ * per-verb service time, LIST cost, load inflation, and the object store behind it
+ * (apiserver-and-scale.md §1, §4, §10.2, §10.6 steps 3–5).
+ *
+ * A request's life: arrival → classify (FlowSchema, priority level, flow) → work estimate
+ * (seats) → APF queue (or 429) → execution for a lognormal service time × load inflation →
+ * response. Reads are served from the store when execution starts (a snapshot); writes are
+ * applied when execution ends (so concurrent writers really race and see 409s).
+ */
+import type { EventLoop } from '../loop';
+import type { CounterSeries, HistogramSeries, MetricsRegistry } from '../metrics';
+import type { Rng } from '../prng';
+import type { Nanos } from '../time';
+import { Second } from '../time';
+import { Apf, type ApfTicket, type RejectReason, type WorkEstimate } from './apf';
+import {
+  OPERATOR_USER,
+  SERVICE_TIMES,
+  apiServerPreset,
+  type ApiServerConfig,
+  type ClusterPreset,
+  type FlowSchemaSpec,
+  type PriorityLevelSpec,
+  type ServiceTimes,
+  type UserInfo,
+} from './config';
+import { StatusError, TOO_MANY_REQUESTS_BODY } from './errors';
+import { registerApiServerMetrics } from './metrics';
+import {
+  ObjectStore,
+  type KubeObject,
+  type ListResult,
+  type MergePatch,
+  type NewObject,
+  type ObjectUpdate,
+  type Watch,
+  type WatchCloseReason,
+  type WatchEvent,
+  type WatchOptions,
+} from './object-store';
+import { ONE_SEAT, listSeats, mutatingWork } from './work-estimator';
+
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
+
+export interface ApiRequest {
+  verb: Verb;
+  kind: string;
+  namespace?: string;
+  name?: string;
+  subresource?: 'status';
+  /** Body of create / update. */
+  object?: NewObject | ObjectUpdate;
+  patch?: MergePatch;
+  /**
+   * get: undefined → quorum read from etcd; any value → watch cache.
+   * list: "0" → watch cache, limit ignored; undefined or "" → consistent read.
+   */
+  resourceVersion?: string;
+  labelSelector?: Record<string, string>;
+  limit?: number;
+  continue?: string;
+  /** delete precondition. */
+  preconditionResourceVersion?: number;
+  /** Defaults to the lab operator's ServiceAccount. */
+  user?: UserInfo;
+}
+
+export interface ApiResponse {
+  code: number;
+  object?: KubeObject;
+  list?: ListResult;
+  error?: StatusError;
+  /** Retry-After header in seconds (429s). */
+  retryAfterSeconds?: number;
+  rejectReason?: RejectReason;
+  flowSchema: string;
+  priorityLevel: string;
+  seats: number;
+  arrivedAt: Nanos;
+  /** When the request got its seats (undefined if rejected while waiting or at once). */
+  dispatchedAt?: Nanos;
+  completedAt: Nanos;
+}
+
+export interface ApiServerOptions {
+  loop: EventLoop;
+  rng: Rng;
+  metrics: MetricsRegistry;
+  store?: ObjectStore;
+  /** A preset name or a full/partial configuration over the 'dev' preset. */
+  config?: ClusterPreset | Partial<ApiServerConfig>;
+  serviceTimes?: ServiceTimes;
+  priorityLevels?: readonly PriorityLevelSpec[];
+  flowSchemas?: readonly FlowSchemaSpec[];
+  /** Average stored (etcd) object size per kind in bytes; default typedBytes / 3 (est., §5.3). */
+  objectBytes?: Record<string, number>;
+}
+
+const APISERVER_VERB: Record<Verb, string> = {
+  get: 'GET',
+  list: 'LIST',
+  watch: 'WATCH',
+  create: 'POST',
+  update: 'PUT',
+  patch: 'PATCH',
+  delete: 'DELETE',
+};
+
+export function isMutating(verb: Verb): boolean {
+  return verb === 'create' || verb === 'update' || verb === 'patch' || verb === 'delete';
+}
+
+export class ApiServer {
+  readonly loop: EventLoop;
+  readonly store: ObjectStore;
+  readonly config: ApiServerConfig;
+  readonly apf: Apf;
+  private readonly rng: Rng;
+  private readonly metrics: MetricsRegistry;
+  private readonly st: ServiceTimes;
+  private readonly objectBytes: Record<string, number>;
+  private seatsFactor = 1;
+  private extraWriteLatency: Nanos = 0;
+  private inflightReadOnly = 0;
+  private inflightMutating = 0;
+  private readonly reqTotal = new Map<string, CounterSeries>();
+  private readonly reqDuration = new Map<string, HistogramSeries>();
+
+  constructor(o: ApiServerOptions) {
+    this.loop = o.loop;
+    this.rng = o.rng;
+    this.metrics = o.metrics;
+    registerApiServerMetrics(o.metrics);
+    const base = apiServerPreset(typeof o.config === 'string' ? o.config : 'dev');
+    this.config = typeof o.config === 'object' ? { ...base, ...o.config } : base;
+    this.st = o.serviceTimes ?? SERVICE_TIMES;
+    this.objectBytes = o.objectBytes ?? {};
+    this.store = o.store ?? new ObjectStore({ clock: o.loop });
+    this.apf = new Apf({
+      loop: o.loop,
+      metrics: o.metrics,
+      serverConcurrencyLimit: this.serverConcurrencyLimit(),
+      priorityLevels: o.priorityLevels,
+      flowSchemas: o.flowSchemas,
+      queueWaitLimit: Math.min(this.config.requestTimeout / 4, 60 * Second),
+      borrowing: this.config.borrowing,
+      backgroundDemand: this.config.backgroundDemand,
+    });
+  }
+
+  /** Server-wide seats: (max-inflight + max-mutating-inflight) × brownout factor. */
+  serverConcurrencyLimit(): number {
+    const c = this.config;
+    return Math.max(
+      1,
+      Math.round((c.maxRequestsInflight + c.maxMutatingRequestsInflight) * this.seatsFactor),
+    );
+  }
+
+  /** apiserverBrownout: scales every seat budget by `f` (1 = normal). */
+  setSeatsFactor(f: number): void {
+    this.seatsFactor = Math.max(0, f);
+    this.apf.setServerConcurrencyLimit(this.serverConcurrencyLimit());
+  }
+
+  /** slowWrites fault: added to every mutating request's service time. */
+  setExtraWriteLatency(d: Nanos): void {
+    this.extraWriteLatency = Math.max(0, d);
+  }
+
+  /** ρ: seats in use (plus simulated background demand) over the server's seats. */
+  utilisation(): number {
+    if (!this.config.enablePriorityAndFairness) {
+      const cap = this.serverConcurrencyLimit();
+      return Math.min(1, (this.inflightReadOnly + this.inflightMutating) / cap);
+    }
+    return Math.min(1, this.apf.seatsInUse() / this.apf.serverConcurrencyLimit());
+  }
+
+  /** Load inflation × 1/(1−ρ), capped (§10.2). */
+  inflation(): number {
+    const rho = this.utilisation();
+    const cap = this.config.inflationCap;
+    if (rho >= 1 - 1 / cap) return cap;
+    return 1 / (1 - rho);
+  }
+
+  avgObjectBytes(kind: string): number {
+    return this.objectBytes[kind] ?? Math.round(this.store.kindInfo(kind).typedBytes / 3);
+  }
+
+  watchers(kind: string): number {
+    return this.store.watcherCount(kind) + (this.config.extraWatchers[kind] ?? 0);
+  }
+
+  private resourceOf(req: { kind: string; subresource?: string }): string {
+    const r = this.store.kindInfo(req.kind).resource;
+    return req.subresource ? `${r}/${req.subresource}` : r;
+  }
+
+  private listFromCache(req: ApiRequest): boolean {
+    if (req.resourceVersion === '0') return true;
+    return this.config.consistentListFromCache;
+  }
+
+  private workEstimate(req: ApiRequest, priorityLevel: string): WorkEstimate {
+    const maxSeats = this.apf.maxSeatsFor(priorityLevel);
+    if (req.verb === 'list') {
+      return {
+        initialSeats: listSeats({
+          numStored: this.store.count(req.kind),
+          limit: req.resourceVersion === '0' ? undefined : req.limit,
+          hasSelector: !!req.labelSelector && Object.keys(req.labelSelector).length > 0,
+          fromCache: this.listFromCache(req),
+          avgObjectBytes: this.avgObjectBytes(req.kind),
+          estimator: this.config.listWorkEstimator,
+          levelMaxSeats: maxSeats,
+        }),
+        finalSeats: 0,
+        additionalLatency: 0,
+      };
+    }
+    if (isMutating(req.verb)) return mutatingWork(this.watchers(req.kind), maxSeats);
+    return ONE_SEAT;
+  }
+
+  /**
+   * Handles one request; `done` is called exactly once, with the response, at the virtual
+   * time the server finishes (or rejects) it.
+   */
+  handle(req: ApiRequest, done: (res: ApiResponse) => void): void {
+    const arrivedAt = this.loop.now();
+    if (!this.config.enablePriorityAndFairness) {
+      this.handleMaxInflight(req, arrivedAt, done);
+      return;
+    }
+    const user = req.user ?? OPERATOR_USER;
+    const c = this.apf.classify({
+      user,
+      verb: req.verb,
+      resource: this.resourceOf(req),
+      namespace: req.namespace ?? '',
+    });
+    const work = this.workEstimate(req, c.priorityLevel);
+    const seats = Math.max(work.initialSeats, work.finalSeats);
+    this.apf.start(
+      c,
+      work,
+      (ticket) => this.execute(req, ticket, seats, done),
+      (reason, retryAfter) => {
+        const res: ApiResponse = {
+          code: 429,
+          error: new StatusError(429, 'TooManyRequests', TOO_MANY_REQUESTS_BODY, retryAfter),
+          retryAfterSeconds: retryAfter,
+          rejectReason: reason,
+          flowSchema: c.flowSchema,
+          priorityLevel: c.priorityLevel,
+          seats,
+          arrivedAt,
+          completedAt: this.loop.now(),
+        };
+        this.record(req, res);
+        done(res);
+      },
+    );
+  }
+
+  private handleMaxInflight(
+    req: ApiRequest,
+    arrivedAt: Nanos,
+    done: (r: ApiResponse) => void,
+  ): void {
+    const mutating = isMutating(req.verb);
+    const f = this.seatsFactor;
+    const cap = Math.round(
+      (mutating ? this.config.maxMutatingRequestsInflight : this.config.maxRequestsInflight) * f,
+    );
+    const inflight = mutating ? this.inflightMutating : this.inflightReadOnly;
+    if (cap > 0 && inflight >= cap) {
+      const res: ApiResponse = {
+        code: 429,
+        error: new StatusError(429, 'TooManyRequests', TOO_MANY_REQUESTS_BODY, 1),
+        retryAfterSeconds: 1,
+        flowSchema: '',
+        priorityLevel: '',
+        seats: 1,
+        arrivedAt,
+        completedAt: arrivedAt,
+      };
+      this.record(req, res);
+      done(res);
+      return;
+    }
+    if (mutating) this.inflightMutating++;
+    else this.inflightReadOnly++;
+    const ticket = { dispatchedAt: arrivedAt, flowSchema: '', priorityLevel: '' };
+    this.execute(req, ticket, 1, (res) => {
+      if (mutating) this.inflightMutating--;
+      else this.inflightReadOnly--;
+      done(res);
+    });
+  }
+
+  private execute(
+    req: ApiRequest,
+    ticket: Pick<ApfTicket, 'flowSchema' | 'priorityLevel' | 'dispatchedAt'> & Partial<ApfTicket>,
+    seats: number,
+    done: (r: ApiResponse) => void,
+  ): void {
+    const arrivedAt = ticket.arrivedAt ?? this.loop.now();
+    const dispatchedAt = this.loop.now();
+    const base: Omit<ApiResponse, 'code' | 'completedAt'> = {
+      flowSchema: ticket.flowSchema,
+      priorityLevel: ticket.priorityLevel,
+      seats,
+      arrivedAt,
+      dispatchedAt,
+    };
+    const inflation = this.inflation();
+    let service: Nanos;
+    let readResult: { object?: KubeObject; list?: ListResult; error?: StatusError } | undefined;
+    const st = this.st;
+    switch (req.verb) {
+      case 'get': {
+        const r = this.store.get(req.kind, req.namespace ?? '', req.name ?? '');
+        readResult = r instanceof StatusError ? { error: r } : { object: r };
+        const d = req.resourceVersion !== undefined ? st.getCache : st.getEtcd;
+        service = this.rng.lognormal(d.median, d.p99);
+        break;
+      }
+      case 'list': {
+        const fromCache = this.listFromCache(req);
+        const list = this.store.list(req.kind, {
+          namespace: req.namespace,
+          labelSelector: req.labelSelector,
+          limit: req.resourceVersion === '0' ? undefined : req.limit,
+          continue: req.continue,
+        });
+        readResult = { list };
+        const bytesPerObj = this.avgObjectBytes(req.kind);
+        if (fromCache) {
+          service =
+            st.listBase +
+            st.listCachePerObject * list.scanned +
+            (st.listPerMB * list.items.length * bytesPerObj) / 1e6;
+          if (req.resourceVersion !== '0') {
+            service += this.rng.lognormal(st.consistentReadWait.median, st.consistentReadWait.p99);
+          }
+        } else {
+          service =
+            st.listBase +
+            st.listEtcdPerObject * list.scanned +
+            (st.listPerMB * list.scanned * bytesPerObj) / 1e6;
+        }
+        break;
+      }
+      case 'watch':
+        service = st.watchInit;
+        break;
+      case 'create':
+        service = this.rng.lognormal(st.create.median, st.create.p99) + this.extraWriteLatency;
+        break;
+      case 'update':
+        service = this.rng.lognormal(st.update.median, st.update.p99) + this.extraWriteLatency;
+        break;
+      case 'patch':
+        service = this.rng.lognormal(st.patch.median, st.patch.p99) + this.extraWriteLatency;
+        break;
+      case 'delete':
+        service = this.rng.lognormal(st.delete.median, st.delete.p99) + this.extraWriteLatency;
+        break;
+    }
+    service = Math.max(1, Math.round(service * inflation));
+    this.loop.after(service, () => {
+      const out = readResult ?? this.applyWrite(req);
+      const code = out.error ? out.error.code : req.verb === 'create' ? 201 : 200;
+      const res: ApiResponse = { ...base, ...out, code, completedAt: this.loop.now() };
+      if (ticket.id !== undefined) this.apf.finish(ticket as ApfTicket);
+      this.record(req, res);
+      done(res);
+    });
+  }
+
+  private applyWrite(req: ApiRequest): { object?: KubeObject; error?: StatusError } {
+    const ns = req.namespace ?? '';
+    let r: KubeObject | StatusError;
+    switch (req.verb) {
+      case 'create':
+        r = this.store.create(req.object as NewObject);
+        break;
+      case 'update':
+        r =
+          req.subresource === 'status'
+            ? this.store.updateStatus(req.object as ObjectUpdate)
+            : this.store.update(req.object as ObjectUpdate);
+        break;
+      case 'patch':
+        r = this.store.patch(req.kind, ns, req.name ?? '', req.patch ?? {}, req.subresource);
+        break;
+      case 'delete':
+        r = this.store.delete(
+          req.kind,
+          ns,
+          req.name ?? '',
+          req.preconditionResourceVersion !== undefined
+            ? { resourceVersion: req.preconditionResourceVersion }
+            : undefined,
+        );
+        break;
+      default:
+        return {};
+    }
+    return r instanceof StatusError ? { error: r } : { object: r };
+  }
+
+  private record(req: ApiRequest, res: ApiResponse): void {
+    const verb = APISERVER_VERB[req.verb];
+    const resource = this.store.kindInfo(req.kind).resource;
+    const code = String(res.code);
+    const k = `${code}\u0000${verb}\u0000${resource}`;
+    let c = this.reqTotal.get(k);
+    if (!c) {
+      c = this.metrics.counter('apiserver_request_total', { code, verb, resource });
+      this.reqTotal.set(k, c);
+    }
+    c.inc();
+    const hk = `${verb}\u0000${resource}`;
+    let h = this.reqDuration.get(hk);
+    if (!h) {
+      h = this.metrics.histogramSeries('apiserver_request_duration_seconds', { verb, resource });
+      this.reqDuration.set(hk, h);
+    }
+    h.observe((res.completedAt - res.arrivedAt) / Second);
+  }
+
+  /**
+   * WATCH through the server: the initialisation holds one seat in APF for `watchInit`, then
+   * the store watch is opened. `done` receives the Watch, or a StatusError (410 Expired, or
+   * 429 if APF rejected the request).
+   */
+  watch(
+    kind: string,
+    opts: WatchOptions,
+    handler: (ev: WatchEvent) => void,
+    onClose: ((reason: WatchCloseReason) => void) | undefined,
+    done: (w: Watch | StatusError) => void,
+    user?: UserInfo,
+  ): void {
+    const req: ApiRequest = { verb: 'watch', kind, namespace: opts.namespace, user };
+    this.handle(req, (res) => {
+      if (res.code === 429) {
+        done(res.error!);
+        return;
+      }
+      done(this.store.watch(kind, opts, handler, onClose));
+    });
+  }
+}

@@ -1,0 +1,583 @@
+/**
+ * client-go's REST client as an operator uses it (controller-semantics.md §6,
+ * apiserver-and-scale.md §2.1, §2.2):
+ *
+ * - one token bucket (flowcontrol.NewTokenBucketRateLimiter(qps, burst)) per client per
+ *   resource type (GVK); QPS 0 means 5 and Burst 0 means 10 (rest.Config defaults); QPS < 0
+ *   turns client-side limiting off (no limiter at all, so no rate-limiter histogram samples);
+ * - the throttling log line with its thresholds (> 50 ms at V(3); > 1 s also through the
+ *   throttled logger: V(2) every 1 s if enabled, else V(0) every 10 s) and its text by
+ *   client-go version (≤ v0.32 "Waited for … due to client-side throttling, not priority and
+ *   fairness, request: GET:https://…"; ≥ v0.33 structured "Waited before sending request");
+ * - 429 / 5xx with Retry-After: sleep Retry-After seconds, pass the limiter again, retry, up
+ *   to maxRetries (10) retries, then surface the error (TooManyRequests: "the server has
+ *   received too many requests and has asked us to try again later (put …)");
+ * - metrics per attempt: rest_client_requests_total{code,method,host},
+ *   rest_client_request_duration_seconds{verb,host}, rest_client_rate_limiter_duration_seconds
+ *   {verb,host}, rest_client_request_retries_total{code,verb,host};
+ * - a why-waiting observer: spans clientThrottle, apfQueue, execution, retrySleep per request,
+ *   tagged with the caller's object key.
+ *
+ * Callback core (`do`) with Waitable/generator adapters for src/engine/process.ts.
+ */
+import type { EventLoop } from '../loop';
+import type { CounterSeries, HistogramSeries, MetricsRegistry } from '../metrics';
+import type { Rng } from '../prng';
+import { waitFor, type Proc } from '../process';
+import type { LogLine, TraceSpan } from '../run-types';
+import { TokenBucketRateLimiter } from '../flowcontrol';
+import type { Nanos } from '../time';
+import { Millisecond, Second, formatDuration } from '../time';
+import { qualifiedResource } from '../cache/kinds';
+import { OPERATOR_USER, type UserInfo } from '../apiserver/config';
+import { StatusError, newTooManyRequestsClientError } from '../apiserver/errors';
+import { registerRestClientMetrics } from '../apiserver/metrics';
+import type { ApiRequest, ApiResponse, ApiServer, Verb } from '../apiserver/server';
+import type {
+  KubeObject,
+  ListResult,
+  MergePatch,
+  NewObject,
+  ObjectUpdate,
+} from '../apiserver/object-store';
+
+/** client-go rest.DefaultQPS / DefaultBurst. */
+export const DEFAULT_QPS = 5;
+export const DEFAULT_BURST = 10;
+/** rest/request.go longThrottleLatency / extraLongThrottleLatency. */
+export const LONG_THROTTLE_LATENCY: Nanos = 50 * Millisecond;
+export const EXTRA_LONG_THROTTLE_LATENCY: Nanos = 1 * Second;
+/** NewRequest maxRetries. */
+export const DEFAULT_MAX_RETRIES = 10;
+export const THROTTLE_REASON = 'client-side throttling, not priority and fairness';
+
+export interface RequestContext {
+  /** namespace/name of the reconcile.Request this call belongs to (trace key). */
+  key?: string;
+  /** Absolute virtual deadline of the caller's context (ReconciliationTimeout). */
+  deadline?: Nanos;
+}
+
+export interface RequestTimings {
+  /** Client-side token-bucket waits, all attempts. */
+  throttle: Nanos;
+  /** Time in APF queues, all attempts. */
+  apfQueue: Nanos;
+  /** Server execution, all attempts. */
+  execution: Nanos;
+  /** Sleeps for Retry-After. */
+  retrySleep: Nanos;
+  /** Network round trips. */
+  network: Nanos;
+  total: Nanos;
+}
+
+export interface ClientResult {
+  ok: boolean;
+  /** Final HTTP status code (0 when the request never reached the server). */
+  code: number;
+  object?: KubeObject;
+  list?: ListResult;
+  /** StatusError for API errors; a plain Error for client-side failures (limiter Wait). */
+  error?: StatusError | Error;
+  /** Attempts sent to the server (1 + retries). */
+  attempts: number;
+  timings: RequestTimings;
+}
+
+export interface RequestObserver {
+  span(s: TraceSpan): void;
+}
+
+export interface RestClientOptions {
+  loop: EventLoop;
+  rng: Rng;
+  server: ApiServer;
+  metrics: MetricsRegistry;
+  /** rest.Config.QPS: 0 → 5, < 0 → client-side limiting off. */
+  qps: number;
+  /** rest.Config.Burst: 0 → 10. */
+  burst: number;
+  /** Host label and URL host (in-cluster: the kubernetes Service). */
+  host?: string;
+  /** client-go minor version (0.NN): selects the log text. Default 35. */
+  clientGoMinor?: number;
+  /** klog -v verbosity of the operator process (default 0). */
+  verbosity?: number;
+  user?: UserInfo;
+  maxRetries?: number;
+  observer?: RequestObserver;
+  log?: (line: LogLine) => void;
+  /** Logger name on log lines. */
+  logger?: string;
+}
+
+const METHOD: Record<Verb, string> = {
+  get: 'GET',
+  list: 'GET',
+  watch: 'GET',
+  create: 'POST',
+  update: 'PUT',
+  patch: 'PATCH',
+  delete: 'DELETE',
+};
+
+interface ThrottleSetting {
+  level: number;
+  interval: Nanos;
+  last: Nanos;
+}
+
+interface Pending {
+  req: ApiRequest;
+  ctx: RequestContext;
+  cb: (r: ClientResult) => void;
+  start: Nanos;
+  attempts: number;
+  retries: number;
+  timings: RequestTimings;
+  retryInfo: string;
+  method: string;
+  url: string;
+}
+
+/** A deterministic UUID-shaped UID for a FlowSchema (the X-Kubernetes-PF-FlowSchema-UID header). */
+export function flowSchemaUID(name: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < name.length; i++) {
+    h1 = Math.imul(h1 ^ name.charCodeAt(i), 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ name.charCodeAt(i), 0x5bd1e995) >>> 0;
+  }
+  const hex = (h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0')).repeat(2);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export class RestClient {
+  readonly host: string;
+  readonly qps: number;
+  readonly burst: number;
+  private readonly o: RestClientOptions;
+  private readonly loop: EventLoop;
+  private readonly limiters = new Map<string, TokenBucketRateLimiter>();
+  private readonly throttled: ThrottleSetting[] = [
+    { level: 2, interval: 1 * Second, last: -Infinity },
+    { level: 0, interval: 10 * Second, last: -Infinity },
+  ];
+  private readonly maxRetries: number;
+  private readonly verbosity: number;
+  private readonly minor: number;
+  private inflight = 0;
+  private readonly counters = new Map<string, CounterSeries>();
+  private readonly hists = new Map<string, HistogramSeries>();
+
+  constructor(o: RestClientOptions) {
+    this.o = o;
+    this.loop = o.loop;
+    registerRestClientMetrics(o.metrics);
+    this.host = o.host ?? '10.96.0.1:443';
+    this.qps = o.qps === 0 ? DEFAULT_QPS : o.qps;
+    this.burst = o.burst === 0 ? DEFAULT_BURST : o.burst;
+    this.maxRetries = o.maxRetries ?? DEFAULT_MAX_RETRIES;
+    this.verbosity = o.verbosity ?? 0;
+    this.minor = o.clientGoMinor ?? 35;
+  }
+
+  /** Whether client-side rate limiting is on (QPS ≥ 0). */
+  limited(): boolean {
+    return this.qps >= 0;
+  }
+
+  /** Requests issued and not yet answered (including throttle waits and retry sleeps). */
+  inFlight(): number {
+    return this.inflight;
+  }
+
+  /** The token bucket of one resource type (created on first use), or undefined when off. */
+  limiterFor(kind: string): TokenBucketRateLimiter | undefined {
+    if (this.qps < 0) return undefined;
+    let l = this.limiters.get(kind);
+    if (!l) {
+      l = new TokenBucketRateLimiter(this.qps, this.burst, this.loop);
+      this.limiters.set(kind, l);
+    }
+    return l;
+  }
+
+  /** The request URL as client-go prints it. */
+  urlFor(req: ApiRequest): string {
+    const info = this.o.server.store.kindInfo(req.kind);
+    const prefix = info.group === '' ? '/api/v1' : `/apis/${info.group}/v1`;
+    const ns = info.namespaced && req.namespace ? `/namespaces/${req.namespace}` : '';
+    const name = req.name ? `/${req.name}` : '';
+    const sub = req.subresource ? `/${req.subresource}` : '';
+    const q: string[] = [];
+    if (req.verb === 'list' || req.verb === 'watch') {
+      if (req.labelSelector && Object.keys(req.labelSelector).length > 0) {
+        const sel = Object.entries(req.labelSelector)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',');
+        q.push(`labelSelector=${encodeURIComponent(sel)}`);
+      }
+      if (req.limit) q.push(`limit=${req.limit}`);
+      if (req.resourceVersion !== undefined) q.push(`resourceVersion=${req.resourceVersion}`);
+      if (req.verb === 'watch') q.push('watch=true');
+    }
+    return `https://${this.host}${prefix}${ns}/${info.resource}${name}${sub}${q.length ? `?${q.join('&')}` : ''}`;
+  }
+
+  /** Sends a request; `cb` is called exactly once with the final result. */
+  do(req: ApiRequest, cb: (r: ClientResult) => void, ctx: RequestContext = {}): void {
+    const p: Pending = {
+      req: req.user ? req : { ...req, user: this.o.user ?? OPERATOR_USER },
+      ctx,
+      cb,
+      start: this.loop.now(),
+      attempts: 0,
+      retries: 0,
+      timings: { throttle: 0, apfQueue: 0, execution: 0, retrySleep: 0, network: 0, total: 0 },
+      retryInfo: '',
+      method: METHOD[req.verb],
+      url: '',
+    };
+    p.url = this.urlFor(p.req);
+    this.inflight++;
+    this.throttleThenSend(p);
+  }
+
+  /** A Waitable for src/engine/process.ts: `const r = yield* waitFor(client.call(req))`. */
+  call(req: ApiRequest, ctx?: RequestContext): (resume: (r: ClientResult) => void) => void {
+    return (resume) => this.do(req, resume, ctx);
+  }
+
+  /** Generator form: `const r = yield* client.request(req, ctx)`. */
+  request(req: ApiRequest, ctx?: RequestContext): Proc<ClientResult> {
+    return waitFor<ClientResult>(this.call(req, ctx));
+  }
+
+  // Typed conveniences (all Waitables).
+  get(kind: string, namespace: string, name: string, ctx?: RequestContext) {
+    return this.call({ verb: 'get', kind, namespace, name }, ctx);
+  }
+  list(
+    kind: string,
+    opts: {
+      namespace?: string;
+      labelSelector?: Record<string, string>;
+      limit?: number;
+      resourceVersion?: string;
+      continue?: string;
+    } = {},
+    ctx?: RequestContext,
+  ) {
+    return this.call({ verb: 'list', kind, ...opts }, ctx);
+  }
+  create(obj: NewObject, ctx?: RequestContext) {
+    return this.call(
+      { verb: 'create', kind: obj.kind, namespace: obj.metadata.namespace, object: obj },
+      ctx,
+    );
+  }
+  update(obj: ObjectUpdate, ctx?: RequestContext) {
+    return this.call(
+      {
+        verb: 'update',
+        kind: obj.kind,
+        namespace: obj.metadata.namespace,
+        name: obj.metadata.name,
+        object: obj,
+      },
+      ctx,
+    );
+  }
+  updateStatus(obj: ObjectUpdate, ctx?: RequestContext) {
+    return this.call(
+      {
+        verb: 'update',
+        subresource: 'status',
+        kind: obj.kind,
+        namespace: obj.metadata.namespace,
+        name: obj.metadata.name,
+        object: obj,
+      },
+      ctx,
+    );
+  }
+  patch(
+    kind: string,
+    namespace: string,
+    name: string,
+    patch: MergePatch,
+    subresource?: 'status',
+    ctx?: RequestContext,
+  ) {
+    return this.call({ verb: 'patch', kind, namespace, name, patch, subresource }, ctx);
+  }
+  delete(kind: string, namespace: string, name: string, ctx?: RequestContext) {
+    return this.call({ verb: 'delete', kind, namespace, name }, ctx);
+  }
+
+  // --- pipeline ---------------------------------------------------------------------------
+
+  private throttleThenSend(p: Pending): void {
+    const lim = this.limiterFor(p.req.kind);
+    if (!lim) {
+      this.send(p);
+      return;
+    }
+    const now = this.loop.now();
+    const w = lim.wait(p.ctx.deadline !== undefined ? { deadline: p.ctx.deadline } : {});
+    if (w.err !== null) {
+      this.observeThrottle(p, 0);
+      this.finish(p, {
+        ok: false,
+        code: 0,
+        error: new Error(`client rate limiter Wait returned an error: ${w.err}`),
+      });
+      return;
+    }
+    const delay = w.delay;
+    if (delay <= 0) {
+      this.observeThrottle(p, 0);
+      this.send(p);
+      return;
+    }
+    p.timings.throttle += delay;
+    this.loop.schedule(now + delay, () => {
+      this.observeThrottle(p, delay);
+      this.span(
+        p,
+        'clientThrottle',
+        now,
+        now + delay,
+        `${p.method} ${this.resource(p)}: ${THROTTLE_REASON} (QPS ${this.qps}, burst ${this.burst})`,
+      );
+      this.send(p);
+    });
+  }
+
+  private resource(p: Pending): string {
+    return this.o.server.store.kindInfo(p.req.kind).resource;
+  }
+
+  private observeThrottle(p: Pending, delay: Nanos): void {
+    this.hist('rest_client_rate_limiter_duration_seconds', p.method).observe(delay / Second);
+    if (delay > LONG_THROTTLE_LATENCY && this.verbosity >= 3) this.throttleLog(p, delay, 3);
+    if (delay > EXTRA_LONG_THROTTLE_LATENCY) {
+      const now = this.loop.now();
+      for (const s of this.throttled) {
+        if (this.verbosity >= s.level) {
+          if (now - s.last >= s.interval) {
+            s.last = now;
+            this.throttleLog(p, delay, s.level);
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  private throttleLog(p: Pending, delay: Nanos, level: number): void {
+    const log = this.o.log;
+    if (!log) return;
+    const d = formatDuration(delay);
+    if (this.minor <= 32) {
+      const msg = p.retryInfo
+        ? `Waited for ${d}, ${p.retryInfo} - request: ${p.method}:${p.url}`
+        : `Waited for ${d} due to ${THROTTLE_REASON}, request: ${p.method}:${p.url}`;
+      log({
+        t: this.loop.now(),
+        level: level === 0 ? 'info' : 'debug',
+        logger: this.o.logger ?? 'client-go',
+        msg,
+        kv: { v: level },
+      });
+    } else {
+      log({
+        t: this.loop.now(),
+        level: level === 0 ? 'info' : 'debug',
+        logger: this.o.logger ?? 'client-go',
+        msg: 'Waited before sending request',
+        kv: {
+          delay: d,
+          reason: p.retryInfo || THROTTLE_REASON,
+          verb: p.method,
+          URL: p.url,
+          v: level,
+        },
+      });
+    }
+  }
+
+  private send(p: Pending): void {
+    p.attempts++;
+    const sentAt = this.loop.now();
+    const cfg = this.o.server.config;
+    const rtt =
+      cfg.networkRttMin +
+      Math.floor(this.o.rng.float64() * (cfg.networkRttMax - cfg.networkRttMin));
+    const half = Math.floor(rtt / 2);
+    this.loop.schedule(sentAt + half, () => {
+      this.o.server.handle(p.req, (res) => {
+        this.loop.schedule(this.loop.now() + (rtt - half), () =>
+          this.onResponse(p, res, sentAt, rtt),
+        );
+      });
+    });
+  }
+
+  private onResponse(p: Pending, res: ApiResponse, sentAt: Nanos, rtt: Nanos): void {
+    const now = this.loop.now();
+    const code = String(res.code);
+    this.counter('rest_client_requests_total', { code, method: p.method }).inc();
+    this.hist('rest_client_request_duration_seconds', p.method).observe((now - sentAt) / Second);
+    p.timings.network += rtt;
+    const dispatched = res.dispatchedAt;
+    const queueEnd = dispatched ?? res.completedAt;
+    if (queueEnd > res.arrivedAt) {
+      p.timings.apfQueue += queueEnd - res.arrivedAt;
+      this.span(
+        p,
+        'apfQueue',
+        res.arrivedAt,
+        queueEnd,
+        `${res.priorityLevel} / ${res.flowSchema}${res.rejectReason ? ` → 429 (${res.rejectReason})` : ''}`,
+      );
+    }
+    if (dispatched !== undefined) {
+      p.timings.execution += res.completedAt - dispatched;
+      this.span(
+        p,
+        'execution',
+        dispatched,
+        res.completedAt,
+        `${p.method} ${this.resource(p)} ${res.code}${res.seats > 1 ? ` (${res.seats} seats)` : ''}`,
+      );
+    }
+    const retryAfter = res.retryAfterSeconds;
+    if ((res.code === 429 || res.code >= 500) && retryAfter !== undefined) {
+      if (p.retries < this.maxRetries) {
+        p.retries++;
+        this.counter('rest_client_request_retries_total', { code, verb: p.method }).inc();
+        const sleep = retryAfter * Second;
+        p.retryInfo =
+          res.code === 429
+            ? `retries: ${p.retries}, retry-after: ${retryAfter}s - retry-reason: due to server-side throttling, FlowSchema UID: "${flowSchemaUID(res.flowSchema)}"`
+            : `retries: ${p.retries}, retry-after: ${retryAfter}s - retry-reason: ${res.code}`;
+        this.retryLog(p, retryAfter);
+        p.timings.retrySleep += sleep;
+        this.span(
+          p,
+          'retrySleep',
+          now,
+          now + sleep,
+          `${p.method} ${this.resource(p)} ${res.code}${res.rejectReason ? ` (${res.rejectReason})` : ''}, Retry-After ${retryAfter}s`,
+        );
+        this.loop.schedule(now + sleep, () => this.throttleThenSend(p));
+        return;
+      }
+      const qr = qualifiedResource(p.req.kind);
+      this.finish(p, {
+        ok: false,
+        code: res.code,
+        error:
+          res.code === 429
+            ? newTooManyRequestsClientError(p.method, qr, p.req.name, retryAfter)
+            : (res.error ??
+              new StatusError(
+                res.code,
+                'InternalError',
+                `an error on the server has prevented the request from succeeding`,
+              )),
+      });
+      return;
+    }
+    if (res.error) {
+      const err =
+        res.code === 429
+          ? newTooManyRequestsClientError(
+              p.method,
+              qualifiedResource(p.req.kind),
+              p.req.name,
+              undefined,
+            )
+          : res.error;
+      this.finish(p, { ok: false, code: res.code, error: err });
+      return;
+    }
+    this.finish(p, { ok: true, code: res.code, object: res.object, list: res.list });
+  }
+
+  private retryLog(p: Pending, retryAfter: number): void {
+    const log = this.o.log;
+    if (!log || this.verbosity < 4) return;
+    const t = this.loop.now();
+    const logger = this.o.logger ?? 'client-go';
+    if (this.minor >= 33) {
+      log({
+        t,
+        level: 'debug',
+        logger,
+        msg: 'Got a Retry-After response',
+        kv: { delay: formatDuration(retryAfter * Second), attempt: p.retries, url: p.url, v: 4 },
+      });
+    } else if (this.minor >= 22) {
+      log({
+        t,
+        level: 'debug',
+        logger,
+        msg: `Got a Retry-After ${formatDuration(retryAfter * Second)} response for attempt ${p.retries} to ${p.url}`,
+        kv: { v: 4 },
+      });
+    } else {
+      log({
+        t,
+        level: 'debug',
+        logger,
+        msg: `Got a Retry-After ${retryAfter}s response for attempt ${p.retries} to ${p.url}`,
+        kv: { v: 4 },
+      });
+    }
+  }
+
+  private finish(p: Pending, r: Omit<ClientResult, 'attempts' | 'timings'>): void {
+    this.inflight--;
+    p.timings.total = this.loop.now() - p.start;
+    p.cb({ ...r, attempts: p.attempts, timings: p.timings });
+  }
+
+  private span(
+    p: Pending,
+    stage: TraceSpan['stage'],
+    start: Nanos,
+    end: Nanos,
+    detail: string,
+  ): void {
+    const obs = this.o.observer;
+    if (!obs || p.ctx.key === undefined) return;
+    obs.span({ key: p.ctx.key, stage, start, end, detail });
+  }
+
+  private counter(
+    name: string,
+    labels: { code: string; method?: string; verb?: string },
+  ): CounterSeries {
+    const k = `${name}\u0000${labels.code}\u0000${labels.method ?? labels.verb}`;
+    let c = this.counters.get(k);
+    if (!c) {
+      c = this.o.metrics.counter(name, { ...labels, host: this.host });
+      this.counters.set(k, c);
+    }
+    return c;
+  }
+
+  private hist(name: string, verb: string): HistogramSeries {
+    const k = `${name}\u0000${verb}`;
+    let h = this.hists.get(k);
+    if (!h) {
+      h = this.o.metrics.histogramSeries(name, { verb, host: this.host });
+      this.hists.set(k, h);
+    }
+    return h;
+  }
+}

@@ -141,7 +141,6 @@ export class QueueMetrics<T> {
     this.workDuration = registry.histogramSeries('workqueue_work_duration_seconds', this.labels);
     this.unfinished = registry.gauge('workqueue_unfinished_work_seconds', this.labels);
     this.longest = registry.gauge('workqueue_longest_running_processor_seconds', this.labels);
-    this.depth('');
   }
 
   /** The depth series for a priority ('' for client-go queues). */
@@ -153,7 +152,7 @@ export class QueueMetrics<T> {
         g = this.depthByLabel.get('') ?? this.registry.gauge('workqueue_depth', this.labels);
       } else {
         const label =
-          this.depthByLabel.size >= PRIORITY_CARDINALITY_LIMIT + 1 ? EXCEEDED_CARDINALITY : key;
+          this.depthByLabel.size >= PRIORITY_CARDINALITY_LIMIT ? EXCEEDED_CARDINALITY : key;
         g = this.registry.gauge('workqueue_depth', { ...this.labels, priority: label });
       }
       this.depthByLabel.set(key, g);

@@ -51,3 +51,59 @@ export type * from './settings';
 export { CR_VERSIONS, LATEST_CR_VERSION } from './settings';
 
 // --- other helpers append below ---
+export { ObjectStore, cloneObject, matchesLabels, objectKeyOf } from './apiserver/object-store';
+export type {
+  KubeObject,
+  ObjectMeta,
+  OwnerReference,
+  Fields,
+  FieldValue,
+  NewObject,
+  ObjectUpdate,
+  MergePatch,
+  WatchEvent,
+  WatchOptions,
+  Watch,
+  WatchCloseReason,
+  ListOptions,
+  ListResult,
+} from './apiserver/object-store';
+export * from './apiserver/errors';
+export { ApiServer, isMutating } from './apiserver/server';
+export type { ApiRequest, ApiResponse, ApiServerOptions, Verb } from './apiserver/server';
+export {
+  apiServerPreset,
+  serviceAccountUser,
+  OPERATOR_USER,
+  DEFAULT_PRIORITY_LEVELS,
+  DEFAULT_FLOW_SCHEMAS,
+  SERVICE_TIMES,
+} from './apiserver/config';
+export type {
+  ApiServerConfig,
+  UserInfo,
+  PriorityLevelSpec,
+  FlowSchemaSpec,
+} from './apiserver/config';
+export { Apf, DroppedRequestsStats, levelMaxSeats, nominalConcurrencyLimit } from './apiserver/apf';
+export type { RejectReason, WorkEstimate } from './apiserver/apf';
+export { registerApiServerMetrics, registerRestClientMetrics } from './apiserver/metrics';
+export { RestClient, DEFAULT_QPS, DEFAULT_BURST, DEFAULT_MAX_RETRIES } from './client/rest-client';
+export type {
+  ClientResult,
+  RequestContext,
+  RequestObserver,
+  RequestTimings,
+  RestClientOptions,
+} from './client/rest-client';
+export {
+  DefaultRetry,
+  DefaultBackoff,
+  backoffStep,
+  retryOnConflict,
+  retryOnConflictProc,
+  onError,
+} from './client/retry';
+export type { Backoff } from './client/retry';
+export { ExternalApi, limiterWait, DEFAULT_EXTERNAL_PROFILE } from './client/external-api';
+export type { ExternalResult } from './client/external-api';

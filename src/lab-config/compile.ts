@@ -332,10 +332,18 @@ function collectSyntaxErrors(ctx: CompileContext): void {
       const tok = first ? first.text : n.text.slice(0, 20);
       // Underline the error node up to the end of its first line.
       const nl = ctx.text.indexOf('\n', n.startIndex);
-      const end = Math.max(n.startIndex + 1, Math.min(n.endIndex, nl === -1 ? n.endIndex : nl));
+      let end = Math.min(n.endIndex, nl === -1 ? n.endIndex : nl);
+      while (end > n.startIndex + 1 && /\s/.test(ctx.text[end - 1] ?? '')) end--;
+      end = Math.max(end, n.startIndex + 1);
       let msg = `syntax error: unexpected ${tok === '' ? 'end of input' : `'${clip(tok, 30)}'`}`;
-      const before = ctx.text.slice(0, n.startIndex).replace(/[ \t]+$/, '');
-      if (before.endsWith('\n') && insideLiteral(n)) msg += '; possibly missing comma or }';
+      const container = enclosingList(n);
+      const firstLineEnd = n.text.indexOf('\n');
+      if (container && firstLineEnd >= 0 && n.text.slice(0, firstLineEnd).trim() !== '')
+        // gc's wording for a line break where a comma was needed.
+        msg =
+          container === 'literal_value'
+            ? 'syntax error: unexpected newline in composite literal; possibly missing comma or }'
+            : 'syntax error: unexpected newline in argument list; possibly missing comma or )';
       ctx.diag('LC001', msg, ctx.lines.range(n.startIndex, Math.min(end, ctx.text.length)));
       return;
     }
@@ -357,11 +365,12 @@ function firstLeaf(n: SyntaxNode): SyntaxNode | null {
   return c;
 }
 
-function insideLiteral(n: SyntaxNode): boolean {
+function enclosingList(n: SyntaxNode): 'literal_value' | 'argument_list' | undefined {
   let p = n.parent;
-  for (let i = 0; p && i < 4; i++, p = p.parent)
-    if (p.type === 'literal_value' || p.type === 'argument_list') return true;
-  return false;
+  for (let i = 0; p && i < 4; i++, p = p.parent) {
+    if (p.type === 'literal_value' || p.type === 'argument_list') return p.type;
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------

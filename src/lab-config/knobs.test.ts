@@ -240,6 +240,8 @@ describe('completions', () => {
         /RateLimiter: workqueue\.NewTypedItemExponentialFailureRateLimiter[\s\S]*?\),\n\t\t\}\)/,
         `RateLimiter: ${code},\n\t\t})`,
       );
+      expect(text).not.toBe(LAB_GO);
+      expect(text).toContain(code);
       const r = compileLabText(text, v);
       expect(
         r.diagnostics.filter((d) => d.severity !== 'info'),

@@ -107,3 +107,22 @@ export {
 export type { Backoff } from './client/retry';
 export { ExternalApi, limiterWait, DEFAULT_EXTERNAL_PROFILE } from './client/external-api';
 export type { ExternalResult } from './client/external-api';
+// --- operator-sim helper: scenarios, informers, cache, leader election, runs ---
+export {
+  parseScenario,
+  parseGoDuration,
+  formatScenarioErrors,
+  DEFAULT_SCENARIO_ID,
+  CLUSTER_PRESETS,
+} from './scenario';
+export type { ScenarioError, ParseScenarioResult } from './scenario';
+export type * from './scenario-types';
+export { createSimulation, runScenario, defaultSettings } from './sim/simulation';
+export type { SimulationOptions } from './sim/simulation';
+export type * from './run-types';
+export { SERIES, SERIES_KEYS } from './run-types';
+export { Informer } from './informer/informer';
+export { Indexer } from './cache/indexer';
+export { CacheReader, CONTINUE_NOT_SUPPORTED } from './cache/reader';
+export { kindInfo, qualifiedKind, qualifiedResource, bytesPerObject } from './cache/kinds';
+export { LeaderElector, Lease, LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD } from './leader/election';

@@ -1,0 +1,843 @@
+/**
+ * One replica of the operator process (a controller-runtime manager): its informer cache,
+ * field indexes, the controller (workqueue + MaxConcurrentReconciles workers, or the lesson's
+ * batch / parallel forms), the reconciler's apiLimiter and external client, and leader
+ * election. Shared world (API server, store, metrics, trace, logs) comes in through deps.
+ */
+import type { StatusError } from '../apiserver/errors';
+import type { KubeObject, NewObject } from '../apiserver/object-store';
+import { qualifiedKind, kindInfo } from '../cache/kinds';
+import { CacheReader, crMinor, type ListOptions as CacheListOptions } from '../cache/reader';
+import {
+  type CachedObject,
+  controllerOwnerKey,
+  fieldExtractor,
+  fieldIndexName,
+  objectKey,
+} from '../cache/indexer';
+import { Informer, type ListWatcher } from '../informer/informer';
+import { LeaderElector, type Lease } from '../leader/election';
+import type { EventLoop } from '../loop';
+import {
+  type HistogramSeries,
+  type MetricsRegistry,
+  RECONCILE_TIME_BUCKETS as RECONCILE_BUCKETS,
+} from '../metrics';
+import type { Rng } from '../prng';
+import { Limiter } from '../rate';
+import type { LogLine, TraceStage } from '../run-types';
+import type { Scenario } from '../scenario-types';
+import type { SimSettings } from '../settings';
+import { formatDuration, type Nanos, Second } from '../time';
+import type { ExternalApi } from '../client/external-api';
+import {
+  type ReconcileEnv,
+  type ReconcileErr,
+  type ReconcileOutcome,
+  runReconcile,
+  toReconcileErr,
+} from './interpreter';
+import type { ApiCall, ApiPort, ApiResult } from './ports';
+import type { TraceRecorder } from './trace';
+import type { WorkQueue } from './workqueue';
+
+export interface OperatorDeps {
+  loop: EventLoop;
+  rng: Rng;
+  metrics: MetricsRegistry;
+  settings: SimSettings;
+  scenario: Scenario;
+  api: ApiPort;
+  lw: ListWatcher;
+  external: ExternalApi;
+  trace: TraceRecorder;
+  log: (
+    level: LogLine['level'],
+    logger: string,
+    msg: string,
+    kv: Record<string, string | number>,
+  ) => void;
+  event: (kind: 'cacheSynced' | 'leaderElected' | 'relist', label: string) => void;
+  /** Makes the controller's workqueue (version-dependent kind, metrics). */
+  newQueue: () => WorkQueue;
+  /** Counts for the samples. */
+  stats: OperatorStats;
+  limiterWait: HistogramSeries;
+  /** A reconcile of key finished with this outcome, having read `generation` of the object. */
+  onReconciled: (key: string, generation: number | undefined, o: ReconcileOutcome) => void;
+  lease?: Lease;
+}
+
+export interface OperatorStats {
+  cacheReads: number;
+  /** Reconcile errors the lesson's ReconcileBatch dropped (its loop ignores them). */
+  batchErrorsDropped: number;
+  /** Goroutines started by ReconcileParallel. */
+  goroutines: number;
+  goroutinesPeak: number;
+  goroutinesLive: number;
+}
+
+/** Requests handed to one ReconcileBatch call at most (the lesson does not say; est.). */
+export const BATCH_MAX = 100;
+
+const CONTROLLER_METRICS = [
+  {
+    name: 'controller_runtime_reconcile_total',
+    help: 'Total number of reconciliations per controller',
+    type: 'counter' as const,
+    labelNames: ['controller', 'result'],
+  },
+  {
+    name: 'controller_runtime_reconcile_errors_total',
+    help: 'Total number of reconciliation errors per controller',
+    type: 'counter' as const,
+    labelNames: ['controller'],
+  },
+  {
+    name: 'controller_runtime_terminal_reconcile_errors_total',
+    help: 'Total number of terminal reconciliation errors per controller',
+    type: 'counter' as const,
+    labelNames: ['controller'],
+  },
+  {
+    name: 'controller_runtime_reconcile_panics_total',
+    help: 'Total number of reconciliation panics per controller',
+    type: 'counter' as const,
+    labelNames: ['controller'],
+  },
+  {
+    name: 'controller_runtime_active_workers',
+    help: 'Number of currently used workers per controller',
+    type: 'gauge' as const,
+    labelNames: ['controller'],
+  },
+  {
+    name: 'controller_runtime_max_concurrent_reconciles',
+    help: 'Maximum number of concurrent reconciles per controller',
+    type: 'gauge' as const,
+    labelNames: ['controller'],
+  },
+];
+
+export class OperatorReplica {
+  readonly informers = new Map<string, Informer>();
+  private readonly readers = new Map<string, CacheReader>();
+  private queue: WorkQueue | undefined;
+  private alive = true;
+  private controllerStarted = false;
+  private readonly apiLimiter: Limiter | undefined;
+  readonly elector: LeaderElector | undefined;
+  private reconcileSeq = 0;
+  private readonly name: string;
+  private readonly cache = { started: false };
+  private readonly processStart: Nanos;
+
+  constructor(
+    private readonly d: OperatorDeps,
+    readonly identity: string,
+  ) {
+    const s = d.settings;
+    this.name = s.controller.name;
+    this.processStart = d.loop.now();
+    if (s.apiLimiter) this.apiLimiter = new Limiter(s.apiLimiter.limit, s.apiLimiter.burst);
+    for (const m of CONTROLLER_METRICS) d.metrics.register(m);
+    d.metrics.register({
+      name: 'controller_runtime_reconcile_time_seconds',
+      help: 'Length of time per reconciliation per controller',
+      type: 'histogram',
+      labelNames: ['controller'],
+      buckets: RECONCILE_BUCKETS,
+    });
+    if (s.manager.leaderElection && d.lease) {
+      this.elector = new LeaderElector({
+        loop: d.loop,
+        rng: d.rng,
+        lease: d.lease,
+        identity,
+        api: (verb, done) =>
+          d.api.call(
+            'leaderElection',
+            verb === 'GET'
+              ? { verb: 'get', kind: 'Lease', namespace: d.lease!.namespace, name: d.lease!.name }
+              : {
+                  verb: 'update',
+                  kind: 'Lease',
+                  namespace: d.lease!.namespace,
+                  name: d.lease!.name,
+                  obj: {
+                    kind: 'Lease',
+                    metadata: { namespace: d.lease!.namespace, name: d.lease!.name },
+                    spec: { holderIdentity: identity, renewTime: d.loop.now() },
+                  },
+                },
+            undefined,
+            (r) => done(r.ok),
+          ),
+        log: (level, msg, kv) => d.log(level, 'leaderelection', msg, kv),
+        onStartedLeading: () => {
+          d.event('leaderElected', `${identity} became leader`);
+          this.startController();
+        },
+        onStoppedLeading: () => this.kill(),
+      });
+    }
+  }
+
+  /** mgr.Start: caches (index kinds, and every watched kind when warm), then the controller. */
+  start(warm: boolean): void {
+    const s = this.d.settings;
+    this.cache.started = true;
+    // IndexField gets (and creates) the informer of its kind without waiting for sync.
+    for (const ix of s.indexes) {
+      const inf = this.informer(ix.kind);
+      const name = fieldIndexName(ix.field);
+      if (!inf.indexer.hasIndex(name)) inf.indexer.addIndexer(name, fieldExtractor(ix.field));
+    }
+    if (warm) {
+      // EnableWarmup: sources start before leadership is won.
+      this.informer(s.controller.forKind);
+      for (const k of s.controller.owns) this.informer(k);
+    }
+    if (this.elector) this.elector.start();
+    else this.startController();
+  }
+
+  isLeader(): boolean {
+    return this.alive && (this.elector ? this.elector.isLeader() : this.controllerStarted);
+  }
+
+  isAlive(): boolean {
+    return this.alive;
+  }
+
+  /** The process dies (leader failover fault): nothing is released. */
+  kill(): void {
+    if (!this.alive) return;
+    this.alive = false;
+    this.elector?.kill();
+    for (const inf of this.informers.values()) inf.stop();
+    this.queue?.shutDown();
+  }
+
+  memoryBytes(): number {
+    let b = 0;
+    for (const inf of this.informers.values()) b += inf.memoryBytes();
+    return b;
+  }
+
+  queueLen(): number {
+    return this.queue?.len() ?? 0;
+  }
+
+  /** The informer of a kind, created and started on first use (a cache miss). */
+  informer(kind: string): Informer {
+    let inf = this.informers.get(kind);
+    if (inf) return inf;
+    const shape = this.d.scenario.kinds?.[kind];
+    inf = new Informer({
+      loop: this.d.loop,
+      rng: this.d.rng,
+      kind,
+      lw: this.d.lw,
+      syncPeriod: this.d.settings.manager.syncPeriod,
+      typedBytes: shape?.cachedBytes,
+      onLifecycle: (e) => {
+        if (!this.alive) return;
+        if (e.type === 'synced') {
+          this.d.event(
+            'cacheSynced',
+            `${e.kind} cache synced (${e.objects} objects) on ${this.identity}`,
+          );
+        } else if (e.type === 'relist') {
+          this.d.event(
+            'relist',
+            `${e.kind} watch: 410 Gone, relisting in ${formatDuration(e.backoff)}`,
+          );
+          this.d.log(
+            'info',
+            'reflector',
+            `watch of *v1.${e.kind} ended with: too old resource version`,
+            {
+              reflector: `pkg/mod/k8s.io/client-go/tools/cache/reflector.go:${kindInfo(e.kind).resource}`,
+            },
+          );
+        } else if (e.type === 'listFailed') {
+          this.d.log('error', 'reflector', `failed to list *v1.${e.kind}: ${e.message}`, {});
+        }
+      },
+    });
+    this.informers.set(kind, inf);
+    this.readers.set(
+      kind,
+      new CacheReader(
+        inf.indexer,
+        kind,
+        this.d.settings.version,
+        shape?.cachedBytes ?? kindInfo(kind).typedBytes,
+      ),
+    );
+    if (this.cache.started) inf.start();
+    return inf;
+  }
+
+  // ---- controller ----
+
+  private startController(): void {
+    if (this.controllerStarted || !this.alive) return;
+    this.controllerStarted = true;
+    const s = this.d.settings;
+    const d = this.d;
+    const forInf = this.informer(s.controller.forKind);
+    const ownInfs = s.controller.owns.map((k) => [k, this.informer(k)] as const);
+    const parallel = s.reconcile.mode === 'parallel';
+    const queue = parallel ? undefined : this.d.newQueue();
+    this.queue = queue;
+    const enqueue = (key: string, low: boolean): void => {
+      if (!this.alive) return;
+      if (parallel) return this.goroutine(key);
+      queue!.add(key, low);
+    };
+    forInf.addEventHandler({
+      onAdd: (o, initial) => enqueue(keyOf(o), initial),
+      onUpdate: (a, b) =>
+        enqueue(keyOf(b), a.metadata.resourceVersion === b.metadata.resourceVersion),
+      onDelete: (o) => enqueue(keyOf(o), false),
+    });
+    for (const [, inf] of ownInfs) {
+      const map = (o: CachedObject, low: boolean): void => {
+        const k = controllerOwnerKey(o, s.controller.forKind);
+        if (k) enqueue(k, low);
+      };
+      inf.addEventHandler({
+        onAdd: (o, initial) => map(o, initial),
+        onUpdate: (a, b) => {
+          map(a, a.metadata.resourceVersion === b.metadata.resourceVersion);
+          if (
+            controllerOwnerKey(a, s.controller.forKind) !==
+            controllerOwnerKey(b, s.controller.forKind)
+          )
+            map(b, false);
+        },
+        onDelete: (o) => map(o, false),
+      });
+    }
+    d.log('info', 'controller-runtime', 'Starting EventSource', {
+      controller: this.name,
+      controllerGroup: kindInfo(s.controller.forKind).group,
+      controllerKind: s.controller.forKind,
+      source: `kind source: *v1.${s.controller.forKind}`,
+    });
+    d.log('info', 'controller-runtime', 'Starting Controller', {
+      controller: this.name,
+      controllerGroup: kindInfo(s.controller.forKind).group,
+      controllerKind: s.controller.forKind,
+    });
+    // WaitForSync of every source, bounded by CacheSyncTimeout.
+    const all = [forInf, ...ownInfs.map(([, i]) => i)];
+    let pending = all.length;
+    let timedOut = false;
+    const timeout = d.loop.after(s.controller.cacheSyncTimeout, () => {
+      if (pending === 0 || !this.alive) return;
+      timedOut = true;
+      d.log('error', 'controller-runtime', 'Could not wait for Cache to sync', {
+        controller: this.name,
+        error: `failed to wait for ${this.name} caches to sync kind source: *v1.${s.controller.forKind}: timed out waiting for cache to be synced for Kind *v1.${s.controller.forKind}`,
+      });
+      this.kill();
+    });
+    for (const inf of all) {
+      inf.waitForSync(() => {
+        if (timedOut || --pending > 0 || !this.alive) return;
+        d.loop.cancel(timeout);
+        this.startWorkers();
+      });
+    }
+  }
+
+  private startWorkers(): void {
+    const s = this.d.settings;
+    const d = this.d;
+    const n = Math.max(1, Math.floor(s.controller.maxConcurrentReconciles));
+    d.log('info', 'controller-runtime', 'Starting workers', {
+      controller: this.name,
+      controllerGroup: kindInfo(s.controller.forKind).group,
+      controllerKind: s.controller.forKind,
+      'worker count': n,
+    });
+    d.metrics
+      .gauge('controller_runtime_max_concurrent_reconciles', { controller: this.name })
+      .set(n);
+    for (const r of ['success', 'error', 'requeue', 'requeue_after']) {
+      d.metrics.counter('controller_runtime_reconcile_total', { controller: this.name, result: r });
+    }
+    d.metrics.counter('controller_runtime_reconcile_errors_total', { controller: this.name });
+    d.metrics.counter('controller_runtime_terminal_reconcile_errors_total', {
+      controller: this.name,
+    });
+    d.metrics.counter('controller_runtime_reconcile_panics_total', { controller: this.name });
+    d.metrics.gauge('controller_runtime_active_workers', { controller: this.name });
+    if (s.reconcile.mode === 'parallel') return;
+    for (let i = 0; i < n; i++) this.worker();
+  }
+
+  private worker(): void {
+    const q = this.queue!;
+    const next = (): void => {
+      if (!this.alive) return;
+      const got = q.get();
+      if (got === undefined) {
+        q.onReady(next);
+        return;
+      }
+      if (got.shutdown) return;
+      const key = got.item;
+      const batch: string[] = [key];
+      if (this.d.settings.reconcile.mode === 'batch') {
+        while (batch.length < BATCH_MAX) {
+          const more = q.get();
+          if (more === undefined || more.shutdown) break;
+          batch.push(more.item);
+        }
+      }
+      this.handle(batch, got.priority, () => {
+        for (const k of batch) q.done(k);
+        // The worker loops: the next Get happens in a fresh event.
+        this.d.loop.after(0, next);
+      });
+    };
+    next();
+  }
+
+  /** reconcileHandler: runs Reconcile (or ReconcileBatch), records metrics, maps the result. */
+  private handle(keys: string[], priority: number, done: () => void): void {
+    const d = this.d;
+    const start = d.loop.now();
+    const active = d.metrics.gauge('controller_runtime_active_workers', { controller: this.name });
+    active.inc();
+    const reconcileID = this.newReconcileID();
+    const key = keys[0]!;
+    const finish = (o: ReconcileOutcome): void => {
+      active.dec();
+      const end = d.loop.now();
+      d.metrics
+        .histogramSeries('controller_runtime_reconcile_time_seconds', { controller: this.name })
+        .observe((end - start) / Second);
+      for (const k of keys)
+        d.trace.span(
+          k,
+          'reconcile',
+          start,
+          end,
+          keys.length > 1 ? `ReconcileBatch of ${keys.length}` : `reconcileID ${reconcileID}`,
+        );
+      this.applyResult(keys, priority, o, reconcileID);
+      done();
+    };
+    if (keys.length === 1) {
+      this.reconcileOne(key, (o) => finish(o));
+      return;
+    }
+    // The lesson's ReconcileBatch: each request in turn; errors of reconcileDatabase are not
+    // checked by the lesson's loop, so they are dropped and the batch returns success.
+    let i = 0;
+    const nextOne = (): void => {
+      if (i >= keys.length)
+        return finish({ requeue: false, requeueAfter: 0, err: null, terminal: false });
+      const k = keys[i++]!;
+      this.reconcileOne(k, (o) => {
+        if (o.err) d.stats.batchErrorsDropped++;
+        nextOne();
+      });
+    };
+    nextOne();
+  }
+
+  private newReconcileID(): string {
+    // A UUID-shaped id from the seeded stream (controller-runtime uses uuid.NewUUID()).
+    const h = (n: number): string =>
+      Math.floor(this.d.rng.float64() * 16 ** n)
+        .toString(16)
+        .padStart(n, '0');
+    this.reconcileSeq++;
+    return `${h(8)}-${h(4)}-4${h(3)}-a${h(3)}-${h(12)}`;
+  }
+
+  /** Runs the ops for one request; reports the outcome (and the generation it read). */
+  private reconcileOne(key: string, cb: (o: ReconcileOutcome) => void): void {
+    const [namespace, name] = splitKey(key);
+    let readGen: number | undefined;
+    const env = this.env(key, (g) => (readGen = g));
+    runReconcile(
+      this.d.settings.reconcile.ops,
+      this.d.settings.controller.forKind,
+      { namespace, name },
+      env,
+      (o) => {
+        this.d.onReconciled(key, readGen, o);
+        cb(o);
+      },
+    );
+  }
+
+  private applyResult(
+    keys: string[],
+    priority: number,
+    o: ReconcileOutcome,
+    reconcileID: string,
+  ): void {
+    const d = this.d;
+    const q = this.queue;
+    const c = (result: string): void =>
+      d.metrics
+        .counter('controller_runtime_reconcile_total', { controller: this.name, result })
+        .inc();
+    if (o.err) {
+      c('error');
+      d.metrics
+        .counter('controller_runtime_reconcile_errors_total', { controller: this.name })
+        .inc();
+      const key = keys[0]!;
+      const [namespace, name] = splitKey(key);
+      const forKind = d.settings.controller.forKind;
+      d.log('error', 'controller-runtime', 'Reconciler error', {
+        controller: this.name,
+        controllerGroup: kindInfo(forKind).group,
+        controllerKind: forKind,
+        [forKind]: `{"name":"${name}","namespace":"${namespace}"}`,
+        namespace,
+        name,
+        reconcileID,
+        error: o.err.message,
+      });
+      if (o.terminal) {
+        d.metrics
+          .counter('controller_runtime_terminal_reconcile_errors_total', { controller: this.name })
+          .inc();
+        return;
+      }
+      if (o.requeue || o.requeueAfter > 0) {
+        d.log(
+          'info',
+          'controller-runtime',
+          crMinor(d.settings.version) >= 20
+            ? 'Warning: Reconciler returned both a result with either RequeueAfter or Requeue set and a non-nil error. RequeueAfter and Requeue will always be ignored if the error is non-nil'
+            : 'Warning: Reconciler returned both a non-zero result and a non-nil error. The result will always be ignored if the error is non-nil and the non-nil error causes reqeueuing with exponential backoff. For more details, see: https://pkg.go.dev/sigs.k8s.io/controller-runtime/pkg/reconcile#Reconciler',
+          { controller: this.name },
+        );
+      }
+      for (const k of keys) this.traceBackoff(k, () => q?.addRateLimited(k, priority));
+      return;
+    }
+    if (o.requeueAfter > 0) {
+      c('requeue_after');
+      for (const k of keys) {
+        q?.forget(k);
+        q?.addAfter(k, o.requeueAfter, priority);
+      }
+      return;
+    }
+    if (o.requeue) {
+      c('requeue');
+      for (const k of keys) this.traceBackoff(k, () => q?.addRateLimited(k, priority));
+      return;
+    }
+    c('success');
+    for (const k of keys) q?.forget(k);
+  }
+
+  private traceBackoff(key: string, add: () => void): void {
+    add();
+    const q = this.queue;
+    if (!q) return;
+    const w = q.lastRateLimit();
+    if (w.delay > 0 && this.d.trace.traced(key)) {
+      const now = this.d.loop.now();
+      this.d.trace.span(
+        key,
+        w.cause === 'bucket' ? 'bucket' : 'backoff',
+        now,
+        now + w.delay,
+        `AddRateLimited: ${formatDuration(w.delay)} (${w.cause ?? 'backoff'})`,
+      );
+    }
+  }
+
+  /** ReconcileParallel: a goroutine per request, no queue, no dedup, no backoff. */
+  private goroutine(key: string): void {
+    const d = this.d;
+    const st = d.stats;
+    st.goroutines++;
+    st.goroutinesLive++;
+    if (st.goroutinesLive > st.goroutinesPeak) st.goroutinesPeak = st.goroutinesLive;
+    const start = d.loop.now();
+    const active = d.metrics.gauge('controller_runtime_active_workers', { controller: this.name });
+    active.inc();
+    this.reconcileOne(key, (o) => {
+      st.goroutinesLive--;
+      active.dec();
+      const end = d.loop.now();
+      d.metrics
+        .histogramSeries('controller_runtime_reconcile_time_seconds', { controller: this.name })
+        .observe((end - start) / Second);
+      d.trace.span(key, 'reconcile', start, end, 'goroutine (ReconcileParallel)');
+      // Counted like controller reconciles so the charts compare (a real process would not:
+      // these calls bypass the controller); errors are only collected, never retried.
+      d.metrics
+        .counter('controller_runtime_reconcile_total', {
+          controller: this.name,
+          result: o.err
+            ? 'error'
+            : o.requeueAfter > 0
+              ? 'requeue_after'
+              : o.requeue
+                ? 'requeue'
+                : 'success',
+        })
+        .inc();
+      if (o.err)
+        d.metrics
+          .counter('controller_runtime_reconcile_errors_total', { controller: this.name })
+          .inc();
+    });
+  }
+
+  // ---- what the reconciler calls ----
+
+  private env(key: string, sawGeneration: (g: number) => void): ReconcileEnv {
+    const d = this.d;
+    const loop = d.loop;
+    const span = (stage: TraceStage, start: Nanos, detail?: string): void => {
+      if (d.trace.traced(key)) d.trace.span(key, stage, start, loop.now(), detail);
+    };
+    const forKind = d.settings.controller.forKind;
+    const apiErr = (e: StatusError): ReconcileErr => toReconcileErr(e);
+    return {
+      now: () => loop.now(),
+      random: () => d.rng.float64(),
+      sleep: (dd, cb) => loop.after(dd, cb),
+      get: (kind, ns, name, source, _k, cb) => {
+        const start = loop.now();
+        if (source === 'api') {
+          d.api.call('apiReader', { verb: 'get', kind, namespace: ns, name }, key, (r) => {
+            if (!r.ok) return cb({ ok: false, err: apiErr(r.err) });
+            if (kind === forKind && r.obj) sawGeneration(r.obj.metadata.generation);
+            cb({ ok: true, obj: r.obj! });
+          });
+          return;
+        }
+        this.cachedRead(kind, (reader) => {
+          const r = reader.get(ns, name);
+          d.stats.cacheReads++;
+          loop.after(r.cost, () => {
+            span('cacheRead', start, `Get ${kind} ${ns}/${name} from cache`);
+            if (!r.ok)
+              return cb({
+                ok: false,
+                err: { message: r.err.message, reason: r.err.reason, code: 404 },
+              });
+            if (kind === forKind) sawGeneration(r.obj.metadata.generation);
+            cb({ ok: true, obj: r.obj });
+          });
+        });
+      },
+      list: (kind, opts: CacheListOptions, source, _k, cb) => {
+        const start = loop.now();
+        if (source === 'api') {
+          if (opts.matchingFields && Object.keys(opts.matchingFields).length > 0) {
+            // Custom resources have no server-side field index: only metadata.name/namespace
+            // are supported as field selectors by the API server.
+            const f = Object.keys(opts.matchingFields)[0]!;
+            return cb({
+              ok: false,
+              err: { message: `field label not supported: ${f}`, reason: 'BadRequest', code: 400 },
+            });
+          }
+          d.api.call(
+            'apiReader',
+            {
+              verb: 'list',
+              kind,
+              namespace: opts.namespace ?? '',
+              labelSelector: opts.matchingLabels,
+              limit: opts.limit,
+            },
+            key,
+            (r) =>
+              r.ok
+                ? cb({ ok: true, items: r.list?.items ?? [] })
+                : cb({ ok: false, err: apiErr(r.err) }),
+          );
+          return;
+        }
+        this.cachedRead(kind, (reader) => {
+          const r = reader.list(opts);
+          d.stats.cacheReads++;
+          loop.after(r.cost, () => {
+            span(
+              'cacheRead',
+              start,
+              `List ${kind} from cache: ${r.scanned} scanned${r.ok ? `, ${r.items.length} returned` : ''}`,
+            );
+            if (!r.ok)
+              return cb({
+                ok: false,
+                err: { message: r.err.message, reason: r.err.reason, code: 400 },
+              });
+            cb({ ok: true, items: r.items });
+          });
+        });
+      },
+      write: (req, _k, cb) => {
+        const call = buildWrite(req, d.settings.controller.forKind);
+        d.api.call('manager', call, key, (r: ApiResult) => {
+          if (!r.ok) return cb({ ok: false, err: apiErr(r.err) });
+          cb({ ok: true, obj: r.obj });
+        });
+      },
+      limiterWait: (_k, cb) => {
+        const lim = this.apiLimiter;
+        if (!lim) return cb(null);
+        const now = loop.now();
+        const r = lim.waitN(now, 1, {});
+        if (r.err) return cb({ message: r.err });
+        d.limiterWait.observe(r.delay / Second);
+        if (r.delay <= 0) return cb(null);
+        loop.after(r.delay, () => {
+          span('limiterWait', now, `r.apiLimiter.Wait: ${formatDuration(r.delay)}`);
+          cb(null);
+        });
+      },
+      external: (_k, cb) => {
+        const start = loop.now();
+        d.external.call((r) => {
+          span(
+            'external',
+            start,
+            r.ok ? 'external API 200' : (r.error?.message ?? `external API ${r.code}`),
+          );
+          cb(
+            r.ok
+              ? null
+              : { message: r.error?.message ?? `external API returned ${r.code}`, code: r.code },
+          );
+        });
+      },
+    };
+  }
+
+  /** Cached read: a kind without an informer starts one and blocks until it has synced. */
+  private cachedRead(kind: string, fn: (r: CacheReader) => void): void {
+    const inf = this.informer(kind);
+    if (inf.hasSynced()) return fn(this.readers.get(kind)!);
+    inf.waitForSync(() => fn(this.readers.get(kind)!));
+  }
+
+  /** Process age (for logs). */
+  uptime(): Nanos {
+    return this.d.loop.now() - this.processStart;
+  }
+}
+
+export function keyOf(o: CachedObject): string {
+  return objectKey(o.metadata.namespace, o.metadata.name);
+}
+
+export function splitKey(key: string): [string, string] {
+  const i = key.indexOf('/');
+  return i < 0 ? ['', key] : [key.slice(0, i), key.slice(i + 1)];
+}
+
+/** The desired spec of an owned child, derived from its owner's spec. */
+export function desiredChildSpec(owner: CachedObject | undefined): Record<string, string | number> {
+  const spec = owner?.spec ?? {};
+  return { replicas: Number(spec['replicas'] ?? 1), revision: Number(spec['revision'] ?? 0) };
+}
+
+/** The status a reconcile writes on the object it reconciled. */
+export function desiredStatus(obj: CachedObject | undefined): Record<string, string | number> {
+  return { observedGeneration: obj?.metadata.generation ?? 0, phase: 'Ready' };
+}
+
+function buildWrite(req: import('./interpreter').WriteRequest, forKind: string): ApiCall {
+  const { kind, namespace, name, base, owner } = req;
+  const isChild = kind !== forKind;
+  const meta = { namespace, name };
+  switch (req.verb) {
+    case 'create': {
+      const obj: NewObject = {
+        kind,
+        metadata: {
+          ...meta,
+          labels: { app: owner?.metadata.name ?? name },
+          ...(isChild && owner
+            ? {
+                ownerReferences: [
+                  {
+                    kind: forKind,
+                    name: owner.metadata.name,
+                    uid: owner.metadata.uid,
+                    controller: true,
+                  },
+                ],
+              }
+            : {}),
+        },
+        spec: isChild ? desiredChildSpec(owner) : {},
+      };
+      return { verb: 'create', kind, namespace, name, obj };
+    }
+    case 'update':
+      return {
+        verb: 'update',
+        kind,
+        namespace,
+        name,
+        obj: {
+          kind,
+          metadata: {
+            ...meta,
+            labels: { ...(base?.metadata.labels ?? {}) },
+            resourceVersion: base?.metadata.resourceVersion,
+            ownerReferences: base?.metadata.ownerReferences,
+          },
+          spec: isChild ? desiredChildSpec(owner) : { ...(base?.spec ?? {}) },
+        },
+      };
+    case 'statusUpdate':
+      return {
+        verb: 'updateStatus',
+        kind,
+        namespace,
+        name,
+        obj: {
+          kind,
+          metadata: { ...meta, resourceVersion: base?.metadata.resourceVersion },
+          status: isChild ? { ...(base?.status ?? {}) } : desiredStatus(base),
+        },
+      };
+    case 'patch':
+      return {
+        verb: 'patch',
+        kind,
+        namespace,
+        name,
+        patch: isChild
+          ? { spec: desiredChildSpec(owner) }
+          : { labels: { 'example.com/reconciled': 'true' } },
+      };
+    case 'statusPatch':
+      return {
+        verb: 'patchStatus',
+        kind,
+        namespace,
+        name,
+        patch: { status: isChild ? {} : desiredStatus(base) },
+      };
+    case 'delete':
+      return { verb: 'delete', kind, namespace, name };
+  }
+}
+
+export { qualifiedKind };
+export type { KubeObject };

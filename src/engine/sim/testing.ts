@@ -1,3 +1,4 @@
+/// <reference types="node" />
 /** Test helpers: load a lesson scenario file (Node only; used by tests and benchmarks). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

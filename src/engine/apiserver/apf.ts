@@ -39,11 +39,6 @@ export const SEAT_DEMAND_SMOOTHING_COEFFICIENT = 0.977;
 /** dropped_requests_tracker.go maxRetryAfter. */
 export const MAX_RETRY_AFTER = 32;
 
-/** Buckets of apiserver_flowcontrol_request_wait_duration_seconds (§1.6). */
-export const APF_WAIT_BUCKETS: readonly number[] = [
-  0, 0.005, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30,
-];
-
 /** Go's math.Round: half away from zero. */
 export function goRound(x: number): number {
   return x < 0 ? -Math.round(-x) : Math.floor(x + 0.5);
@@ -753,18 +748,13 @@ export class Apf {
     return this.levelOrder.map((l) => l.spec.name);
   }
 
-  /** Seats in use over all levels plus the simulated background demand (for ρ). */
+  /**
+   * Seats in use over all levels (for ρ). The simulated background demand of other levels
+   * only shapes borrowing; it is not counted here.
+   */
   seatsInUse(): number {
     let n = 0;
     for (const pl of this.levelOrder) n += pl.totSeatsInUse;
-    return n + this.backgroundSeats();
-  }
-
-  private backgroundSeats(): number {
-    if (this.backgroundDemand <= 0) return 0;
-    let n = 0;
-    for (const pl of this.levelOrder)
-      if (this.hasBackground(pl)) n += this.backgroundDemand * pl.nominalCL;
     return n;
   }
 

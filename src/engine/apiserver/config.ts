@@ -269,6 +269,8 @@ export interface ApiServerConfig {
   networkRttMax: Nanos;
   /** Watchers of each kind besides the simulated informers (other controllers, est.). */
   extraWatchers: Record<string, number>;
+  /** Replaces queues / handSize / queueLengthLimit of every queuing level (tiny preset). */
+  queuingOverride?: QueuingConfig;
 }
 
 export type ClusterPreset = 'dev' | 'medium' | 'large' | 'tiny';
@@ -290,9 +292,15 @@ const BASE: ApiServerConfig = {
 
 /**
  * Presets. dev/medium/large keep the default 400 + 200 flags (600 seats); what grows with the
- * cluster is the other priority levels' demand (est., no source gives numbers) and the number
- * of other watchers. "tiny" is the teaching control plane of §10.1: 60 seats in all, so
- * saturation is visible with a few hundred objects (est.).
+ * cluster is the other priority levels' seat demand, which limits how much the operator's
+ * level can borrow (est., no source gives numbers).
+ *
+ * "tiny" is the teaching control plane of §10.1 (est.): 60 seats in all (40 + 20), and the
+ * queues scaled down with the seats (16 queues, hand size 2, queue length limit 5: at most 10
+ * waiting requests per flow instead of 300), on a control plane whose other priority levels
+ * are busy at their nominal share (so workload-low borrows little beyond its 25 nominal
+ * seats). Without the smaller queues a single operator could never overflow APF: one flow may
+ * queue 6 × 50 = 300 requests, more than any worker pool keeps in flight.
  */
 export function apiServerPreset(preset: ClusterPreset): ApiServerConfig {
   switch (preset) {
@@ -307,6 +315,8 @@ export function apiServerPreset(preset: ClusterPreset): ApiServerConfig {
         ...BASE,
         maxRequestsInflight: 40,
         maxMutatingRequestsInflight: 20,
+        backgroundDemand: 1,
+        queuingOverride: { queues: 16, handSize: 2, queueLengthLimit: 5 },
         extraWatchers: {},
       };
   }

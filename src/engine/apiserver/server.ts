@@ -15,6 +15,7 @@ import type { Nanos } from '../time';
 import { Second } from '../time';
 import { Apf, type ApfTicket, type RejectReason, type WorkEstimate } from './apf';
 import {
+  DEFAULT_PRIORITY_LEVELS,
   OPERATOR_USER,
   SERVICE_TIMES,
   apiServerPreset,
@@ -22,6 +23,7 @@ import {
   type ClusterPreset,
   type FlowSchemaSpec,
   type PriorityLevelSpec,
+  type QueuingConfig,
   type ServiceTimes,
   type UserInfo,
 } from './config';
@@ -107,6 +109,14 @@ const APISERVER_VERB: Record<Verb, string> = {
   delete: 'DELETE',
 };
 
+function applyQueuingOverride(
+  levels: readonly PriorityLevelSpec[],
+  q: QueuingConfig | undefined,
+): readonly PriorityLevelSpec[] {
+  if (!q) return levels;
+  return levels.map((l) => (l.queuing ? { ...l, queuing: { ...q } } : l));
+}
+
 export function isMutating(verb: Verb): boolean {
   return verb === 'create' || verb === 'update' || verb === 'patch' || verb === 'delete';
 }
@@ -141,7 +151,10 @@ export class ApiServer {
       loop: o.loop,
       metrics: o.metrics,
       serverConcurrencyLimit: this.serverConcurrencyLimit(),
-      priorityLevels: o.priorityLevels,
+      priorityLevels: applyQueuingOverride(
+        o.priorityLevels ?? DEFAULT_PRIORITY_LEVELS,
+        this.config.queuingOverride,
+      ),
       flowSchemas: o.flowSchemas,
       queueWaitLimit: Math.min(this.config.requestTimeout / 4, 60 * Second),
       borrowing: this.config.borrowing,
@@ -169,7 +182,7 @@ export class ApiServer {
     this.extraWriteLatency = Math.max(0, d);
   }
 
-  /** ρ: seats in use (plus simulated background demand) over the server's seats. */
+  /** ρ: seats in use (all priority levels) over the server's seats. */
   utilisation(): number {
     if (!this.config.enablePriorityAndFairness) {
       const cap = this.serverConcurrencyLimit();

@@ -686,11 +686,11 @@ export class Apf {
         (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
     );
     this.lastAdjust = o.loop.now();
-    this.computeLimits(true);
+    this.computeLimits();
   }
 
   /** Recomputes nominal/min/max seats (config change or a new server limit). */
-  private computeLimits(initial: boolean): void {
+  private computeLimits(): void {
     let sumNcs = 0;
     for (const pl of this.levelOrder) sumNcs += pl.spec.nominalConcurrencyShares;
     this.nominalCLSum = 0;
@@ -709,14 +709,15 @@ export class Apf {
       const labels = { priority_level: s.name };
       this.metrics.gauge('apiserver_flowcontrol_nominal_limit_seats', labels).set(nominal);
       this.metrics.gauge('apiserver_flowcontrol_lower_limit_seats', labels).set(pl.minCL);
-      if (initial || !this.borrowing) this.setCL(pl, nominal);
+      // A new configuration starts every level at its nominal limit; borrowing moves it
+      // at the next adjustment (every 10 s).
+      this.setCL(pl, nominal);
     }
     for (const pl of this.levelOrder) {
       this.metrics
         .gauge('apiserver_flowcontrol_upper_limit_seats', { priority_level: pl.spec.name })
         .set(Math.min(pl.maxCL, this.nominalCLSum));
     }
-    if (!initial && this.borrowing) this.adjustBorrowing();
   }
 
   private setCL(pl: PriorityLevel, cl: number): void {
@@ -729,7 +730,7 @@ export class Apf {
   /** Server-wide seats changed (brownout factor, preset): levels are re-divided. */
   setServerConcurrencyLimit(n: number): void {
     this.serverCL = Math.max(1, Math.round(n));
-    this.computeLimits(false);
+    this.computeLimits();
   }
 
   serverConcurrencyLimit(): number {

@@ -4,7 +4,7 @@ import { readStored, writeStored } from '../storage';
 /** Width of the lesson pane in percent of the workspace (the lab gets the rest). */
 export const SPLIT_MIN = 25;
 export const SPLIT_MAX = 75;
-export const SPLIT_DEFAULT = 55;
+export const SPLIT_DEFAULT = 60;
 
 export type NarrowTab = 'lesson' | 'lab';
 

@@ -36,6 +36,8 @@ export function DiagramViewer({ svg, svgId, title, onClose }: Props) {
     const box = svgEl.viewBox.baseVal;
     if (!box || box.width === 0) return;
     svgEl.style.maxWidth = 'none';
+    svgEl.style.minWidth = '0';
+    svgEl.style.width = '';
     svgEl.setAttribute('width', String(Math.round(box.width * zoom)));
     svgEl.setAttribute('height', String(Math.round(box.height * zoom)));
   }, [zoom, svg]);

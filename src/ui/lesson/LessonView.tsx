@@ -48,6 +48,8 @@ function goToSection(scroller: HTMLElement, slug: string): () => void {
 }
 
 const SECTION_KEYS = ['[', ']'];
+/** How long a section must have been the current one before leaving it marks it read. */
+const READ_DWELL_MS = 1500;
 
 /** A lesson: its table of contents and its text, in one scrolling pane. */
 export function LessonView({ lesson, section }: Props) {
@@ -58,19 +60,22 @@ export function LessonView({ lesson, section }: Props) {
   const { read, setRead } = useReadProgress(lesson.meta.id);
   const lessonId = lesson.meta.id;
 
-  // A section counts as read once the reader has scrolled past it to the next one (or reached
-  // the end of the lesson); the toggles in the contents correct it either way.
-  const previous = useRef<string | undefined>(undefined);
+  // A section counts as read once the reader has spent a moment in it and then scrolled on to
+  // the next one (or reached the end of the lesson). Passing through sections while jumping to
+  // a link does not count. The toggles in the contents correct it either way.
+  const previous = useRef<{ slug: string | undefined; since: number }>({
+    slug: undefined,
+    since: 0,
+  });
   useEffect(() => {
+    const now = performance.now();
     const before = previous.current;
-    previous.current = current;
-    if (current === undefined) return;
-    const i = before === undefined ? -1 : slugs.indexOf(before);
+    previous.current = { slug: current, since: now };
+    if (current === undefined || before.slug === undefined) return;
+    const i = slugs.indexOf(before.slug);
     const j = slugs.indexOf(current);
-    const done: string[] = [];
-    if (before !== undefined && j === i + 1) done.push(before);
-    if (j === slugs.length - 1 && i >= 0 && j > i) done.push(current);
-    if (done.length) setRead(done, true);
+    if (j !== i + 1 || now - before.since < READ_DWELL_MS) return;
+    setRead(j === slugs.length - 1 ? [before.slug, current] : [before.slug], true);
   }, [current, slugs, setRead]);
 
   useEffect(() => {

@@ -9,6 +9,9 @@ import { renderMermaid, type RenderedDiagram } from './mermaidRenderer';
 import { SvgHost } from './SvgHost';
 import { useNearViewport } from './useNearViewport';
 
+/** Labels stay at least ~11.5px (Mermaid draws them at 16px); wide diagrams scroll sideways. */
+const FIT = { min: 0.72, max: 0.9 };
+
 type RenderState =
   | { status: 'waiting' }
   | { status: 'rendered'; diagram: RenderedDiagram; theme: ThemeName }
@@ -65,6 +68,18 @@ function MermaidFigure({ block, caption }: Props & { caption: string }) {
 
   const closeViewer = useCallback(() => setFullScreen(false), []);
 
+  // A diagram wider than the column (at a legible size) scrolls sideways: say so.
+  const [overflows, setOverflows] = useState(false);
+  useEffect(() => {
+    const canvas = ref.current;
+    if (!canvas || state.status !== 'rendered' || typeof ResizeObserver === 'undefined') return;
+    const check = () => setOverflows(canvas.scrollWidth > canvas.clientWidth + 1);
+    const observer = new ResizeObserver(check);
+    observer.observe(canvas);
+    check();
+    return () => observer.disconnect();
+  }, [ref, state]);
+
   if (state.status === 'failed') {
     return <DiagramFailure caption={caption} message={state.message} source={block.code} />;
   }
@@ -102,13 +117,24 @@ function MermaidFigure({ block, caption }: Props & { caption: string }) {
           </button>
         </div>
       </div>
-      <div ref={ref} className="diagram-canvas" aria-busy={state.status === 'waiting'}>
+      <div
+        ref={ref}
+        className="diagram-canvas"
+        aria-busy={state.status === 'waiting'}
+        tabIndex={0}
+        aria-labelledby={captionId}
+      >
         {state.status === 'rendered' ? (
-          <SvgHost svg={state.diagram.svg} label={caption} className="diagram-svg" />
+          <SvgHost svg={state.diagram.svg} label={caption} className="diagram-svg" fit={FIT} />
         ) : (
           <p className="diagram-placeholder">Drawing the diagram…</p>
         )}
       </div>
+      {overflows && (
+        <p className="diagram-hint">
+          Wider than the column: scroll it sideways, or open it in full screen.
+        </p>
+      )}
       {showText && <DiagramTextAlternative source={block.code} id={textId} />}
       {fullScreen && state.status === 'rendered' && (
         <DiagramViewer

@@ -8,6 +8,12 @@ interface Props {
   idFrom?: string;
   idTo?: string;
   className?: string;
+  /**
+   * Display scale limits relative to the diagram's natural size: it fills the available width
+   * but is never drawn smaller than `min` (the container scrolls sideways instead, so labels
+   * stay legible) nor larger than `max`.
+   */
+  fit?: { min: number; max: number };
 }
 
 /**
@@ -15,7 +21,7 @@ interface Props {
  * it is parsed into DOM nodes and inserted, exposed to assistive technology as one image with
  * a name (the figure's text alternative carries the detail).
  */
-export function SvgHost({ svg, label, idFrom, idTo, className }: Props) {
+export function SvgHost({ svg, label, idFrom, idTo, className, fit }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
     const host = ref.current;
@@ -33,7 +39,14 @@ export function SvgHost({ svg, label, idFrom, idTo, className }: Props) {
     el.setAttribute('role', 'img');
     el.setAttribute('aria-label', label);
     el.setAttribute('focusable', 'false');
+    const box = el instanceof SVGSVGElement ? el.viewBox.baseVal : null;
+    if (fit && box && box.width > 0) {
+      el.removeAttribute('height');
+      el.style.width = '100%';
+      el.style.minWidth = `${Math.round(box.width * fit.min)}px`;
+      el.style.maxWidth = `${Math.round(box.width * fit.max)}px`;
+    }
     host.replaceChildren(el);
-  }, [svg, label, idFrom, idTo]);
+  }, [svg, label, idFrom, idTo, fit]);
   return <div ref={ref} className={className} />;
 }

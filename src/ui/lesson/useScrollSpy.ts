@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react';
 export function useScrollSpy(
   scroller: HTMLElement | null,
   slugs: readonly string[],
-  offset = 120,
+  offset = 40,
 ): string | undefined {
   const [current, setCurrent] = useState<string | undefined>(undefined);
   useEffect(() => {

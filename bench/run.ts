@@ -14,6 +14,7 @@ type BenchModule = { run: () => Promise<Record<string, number>> };
 
 const BENCHMARKS: [name: string, load: () => Promise<BenchModule>][] = [
   ['engine', () => import('./engine')],
+  ['lab-compile', () => import('./lab-compile')],
   ['fullpath', () => import('./fullpath')],
   // Other benchmarks: one line each, e.g. ['apiserver', () => import('./apiserver')],
 ];

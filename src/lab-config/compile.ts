@@ -20,6 +20,7 @@ import { deref, EvalFailure, Evaluator, type Val } from './evaluate';
 import { parseGo, type SyntaxNode } from './parser';
 import { LineIndex, nodeRange } from './source';
 import { SymbolTable } from './symbols';
+import { NodeIndex } from './node-index';
 import { buildProgram } from './program';
 import type {
   CompileOptions,
@@ -73,6 +74,7 @@ export class CompileContext {
   readonly diagnostics: Diagnostic[] = [];
   readonly knobs: Knob[] = [];
   readonly symbols: SymbolTable;
+  readonly index: NodeIndex;
   readonly ev: Evaluator;
   readonly anchors: Anchors = {};
   /** Names of reconciler fields holding a rate.Limiter (e.g. apiLimiter). */
@@ -86,7 +88,8 @@ export class CompileContext {
     readonly root: SyntaxNode,
   ) {
     this.lines = new LineIndex(text);
-    this.symbols = new SymbolTable(root);
+    this.index = new NodeIndex(root);
+    this.symbols = new SymbolTable(this.index);
     this.ev = new Evaluator(this.symbols);
   }
 
@@ -395,8 +398,7 @@ function kindOfObjectArg(node: SyntaxNode | undefined): string | undefined {
 }
 
 function findControllerChains(ctx: CompileContext): SyntaxNode[] {
-  return ctx.root.descendantsOfType('call_expression').filter((c): c is SyntaxNode => {
-    if (!c) return false;
+  return ctx.index.of('call_expression').filter((c) => {
     const n = calleeName(c);
     return !!n && (n.name === 'NewControllerManagedBy' || n.name === 'ControllerManagedBy');
   });
@@ -837,8 +839,7 @@ interface ClientFacts {
 function recogniseRestConfig(ctx: CompileContext): ClientFacts {
   const facts: ClientFacts = { qps: 'default', burst: 'default' };
   // cfg := ctrl.GetConfigOrDie() etc. — where to insert QPS/Burst lines.
-  for (const d of ctx.root.descendantsOfType(['short_var_declaration', 'assignment_statement'])) {
-    if (!d) continue;
+  for (const d of ctx.index.of('short_var_declaration', 'assignment_statement')) {
     const right = kids(field(d, 'right'));
     const left = kids(field(d, 'left'));
     const r0 = right[0];
@@ -870,7 +871,7 @@ function recogniseRestConfig(ctx: CompileContext): ClientFacts {
     ctx.addKnob('client.burst', 'Client Burst (rest.Config)', 'int', v, value);
   };
   // Source order: the last assignment wins, as at run time.
-  const nodes = ctx.root.descendantsOfType(['assignment_statement', 'composite_literal']);
+  const nodes = ctx.index.of('assignment_statement', 'composite_literal');
   for (const n of nodes) {
     if (!n) continue;
     if (n.type === 'assignment_statement') {
@@ -938,8 +939,7 @@ function recogniseManagerOptions(ctx: CompileContext): ManagerFacts {
     leaderElection: false,
     metricsBindAddress: ':8080',
   };
-  for (const lit of ctx.root.descendantsOfType('composite_literal')) {
-    if (!lit) continue;
+  for (const lit of ctx.index.of('composite_literal')) {
     const tn = typeName(field(lit, 'type'));
     if (!tn || tn.name !== 'Options' || !['ctrl', 'manager'].includes(tn.pkg)) continue;
     const le: Record<string, { d: Nanos; node: SyntaxNode }> = {};
@@ -1079,8 +1079,7 @@ function checkLeaderElection(
 
 function recogniseReplicas(ctx: CompileContext): number {
   let replicas = 1;
-  for (const spec of ctx.root.descendantsOfType('const_spec')) {
-    if (!spec) continue;
+  for (const spec of ctx.index.of('const_spec')) {
     const names = spec.childrenForFieldName('name');
     const values = kids(field(spec, 'value'));
     names.forEach((nm, i) => {
@@ -1100,8 +1099,7 @@ function recogniseReplicas(ctx: CompileContext): number {
 
 function recogniseIndexes(ctx: CompileContext): void {
   const seen = new Map<string, SyntaxNode>();
-  for (const call of ctx.root.descendantsOfType('call_expression')) {
-    if (!call) continue;
+  for (const call of ctx.index.of('call_expression')) {
     const c = calleeName(call);
     if (!c || c.name !== 'IndexField') continue;
     const args = callArgs(call);
@@ -1147,12 +1145,7 @@ function recogniseApiLimiter(ctx: CompileContext): { limit: number; burst: numbe
       );
     found = r;
   };
-  for (const n of ctx.root.descendantsOfType([
-    'keyed_element',
-    'assignment_statement',
-    'field_declaration',
-  ])) {
-    if (!n) continue;
+  for (const n of ctx.index.of('keyed_element', 'assignment_statement', 'field_declaration')) {
     if (n.type === 'keyed_element') {
       const k = field(n, 'key');
       const v = field(n, 'value');
@@ -1177,7 +1170,7 @@ function recogniseApiLimiter(ctx: CompileContext): { limit: number; burst: numbe
 
 function recogniseReconcile(ctx: CompileContext): SimSettings['reconcile'] {
   const methods = new Map<string, SyntaxNode>();
-  for (const m of ctx.root.descendantsOfType('method_declaration')) {
+  for (const m of ctx.index.of('method_declaration')) {
     const name = m ? field(m, 'name')?.text : undefined;
     if (m && name && !methods.has(name)) methods.set(name, m);
   }

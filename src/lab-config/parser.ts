@@ -3,7 +3,7 @@
  * environment-specific (Vite `?url` imports in the browser, file URLs in Node), so it sits
  * behind a small injectable loader; once `initGoParser` has resolved, parsing is synchronous.
  */
-import { Language, Parser } from 'web-tree-sitter';
+import { Edit, Language, Parser } from 'web-tree-sitter';
 import type { Tree } from 'web-tree-sitter';
 
 export type { Node as SyntaxNode, Tree } from 'web-tree-sitter';
@@ -41,12 +41,63 @@ export function isGoParserReady(): boolean {
   return parser !== undefined;
 }
 
-/** Parses Go text. Throws if `initGoParser` has not resolved yet. The caller deletes the tree. */
+/** The last text parsed and a copy of its tree, for incremental re-parsing. */
+let cache: { text: string; tree: Tree } | undefined;
+
+function point(text: string, offset: number): { row: number; column: number } {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: offset - lineStart };
+}
+
+/**
+ * Parses Go text. Throws if `initGoParser` has not resolved yet. The caller owns (deletes) the
+ * returned tree. Re-parses incrementally from the previous text (common prefix and suffix
+ * kept), as an editor does on each keystroke; web-tree-sitter counts UTF-16 code units.
+ */
 export function parseGo(text: string): Tree {
   if (!parser) throw new Error('lab-config: call initGoParser(loader) before compiling');
-  const tree = parser.parse(text);
+  let tree: Tree | null;
+  if (cache && cache.text !== text) {
+    const old = cache.text;
+    const max = Math.min(old.length, text.length);
+    let p = 0;
+    while (p < max && old.charCodeAt(p) === text.charCodeAt(p)) p++;
+    let s = 0;
+    while (
+      s < max - p &&
+      old.charCodeAt(old.length - 1 - s) === text.charCodeAt(text.length - 1 - s)
+    )
+      s++;
+    const start = point(old, p);
+    cache.tree.edit(
+      new Edit({
+        startIndex: p,
+        oldEndIndex: old.length - s,
+        newEndIndex: text.length - s,
+        startPosition: start,
+        oldEndPosition: point(old, old.length - s),
+        newEndPosition: point(text, text.length - s),
+      }),
+    );
+    tree = parser.parse(text, cache.tree);
+  } else {
+    tree = parser.parse(text, cache?.tree ?? null);
+  }
   if (!tree) throw new Error('lab-config: tree-sitter returned no tree');
+  cache?.tree.delete();
+  cache = { text, tree: tree.copy() };
   return tree;
+}
+
+/** Drops the incremental-parsing cache (tests compare fresh and incremental parses). */
+export function resetParseCache(): void {
+  cache?.tree.delete();
+  cache = undefined;
 }
 
 export { Language, Parser };

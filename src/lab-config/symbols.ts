@@ -3,7 +3,8 @@
  * and function parameters. Lookup prefers the latest binding before the use in the same
  * function, then package level. Good enough for lab files (no shadowing analysis).
  */
-import { enclosingFunction, field, kids } from './ast';
+import { field, kids } from './ast';
+import type { NodeIndex } from './node-index';
 import type { SyntaxNode } from './parser';
 import type { Scope } from './evaluate';
 
@@ -21,18 +22,16 @@ interface Binding {
 export class SymbolTable implements Scope {
   private readonly byName = new Map<string, Binding[]>();
 
-  constructor(root: SyntaxNode) {
-    const nodes = root.descendantsOfType([
+  constructor(private readonly index: NodeIndex) {
+    const nodes = index.of(
       'const_spec',
       'var_spec',
       'short_var_declaration',
       'assignment_statement',
       'parameter_declaration',
-    ]);
+    );
     for (const n of nodes) {
-      if (!n) continue;
-      const fn = enclosingFunction(n);
-      const fnId = fn ? fn.id : null;
+      const fnId = index.functionAt(n.startIndex);
       if (n.type === 'const_spec' || n.type === 'var_spec') {
         const names = n.childrenForFieldName('name').filter((x): x is SyntaxNode => !!x);
         const values = kids(field(n, 'value'));
@@ -55,7 +54,7 @@ export class SymbolTable implements Scope {
               name: nm.text,
               value: null,
               type,
-              fnId: fn ? fn.id : null,
+              fnId,
               start: n.startIndex,
               isConst: false,
             });
@@ -88,8 +87,7 @@ export class SymbolTable implements Scope {
   private find(name: string, at: SyntaxNode): Binding | undefined {
     const list = this.byName.get(name);
     if (!list) return undefined;
-    const fn = enclosingFunction(at);
-    const fnId = fn ? fn.id : null;
+    const fnId = this.index.functionAt(at.startIndex);
     let best: Binding | undefined;
     if (fnId !== null) {
       for (const b of list)

@@ -2,9 +2,9 @@
  * The Monaco editor for the lab text. This module is only ever imported lazily (LabPanel uses
  * React.lazy), so Monaco, its worker and the Go grammar stay out of the initial JS.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import Editor, { type OnMount } from '@monaco-editor/react';
-import { monaco, DARK_THEME, LIGHT_THEME } from './monacoSetup';
+import { monaco, defineAppTheme } from './monacoSetup';
 import { docKey, useLabStore, type EditorBridge } from '../../store/labStore';
 import { useAppTheme } from './useAppTheme';
 import { registerLabLanguageFeatures } from './languageFeatures';
@@ -44,6 +44,7 @@ export default function LabEditor({ onFocusChange }: LabEditorProps) {
   const compiledText = useLabStore((s) => s.compiledText);
   const tabMovesFocus = useLabStore((s) => s.tabMovesFocus);
   const [editor, setEditor] = useState<CodeEditor | null>(null);
+  const themeName = useMemo(() => defineAppTheme(theme), [theme]);
   const focusCb = useRef(onFocusChange);
   focusCb.current = onFocusChange;
 
@@ -67,9 +68,18 @@ export default function LabEditor({ onFocusChange }: LabEditorProps) {
       replaceRange(range, text) {
         const model = editor.getModel();
         if (!model) return;
+        // Undo puts the cursor on the value it restores (not wherever the cursor was).
+        const at = new monaco.Selection(
+          range.startLineNumber,
+          range.startColumn,
+          range.endLineNumber,
+          range.endColumn,
+        );
         editor.pushUndoStop();
-        model.pushEditOperations(editor.getSelections(), [{ range, text }], () => null);
+        model.pushEditOperations([at], [{ range, text }], () => null);
         editor.pushUndoStop();
+        // Show the learner the value the form just wrote.
+        editor.revealRangeInCenterIfOutsideViewport(range);
       },
       undo() {
         editor.getModel()?.undo();
@@ -129,7 +139,7 @@ export default function LabEditor({ onFocusChange }: LabEditorProps) {
       path={`file:///lab/${encodeURIComponent(docKey(doc))}/main.go`}
       defaultLanguage="go"
       defaultValue={useLabStore.getState().text}
-      theme={theme === 'dark' ? DARK_THEME : LIGHT_THEME}
+      theme={themeName}
       options={OPTIONS}
       onMount={onMount}
       onChange={(value) => useLabStore.getState().setText(value ?? '')}

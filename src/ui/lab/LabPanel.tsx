@@ -79,87 +79,91 @@ export default function LabPanel({
 
   return (
     <section aria-labelledby="lab-heading" className="lab-panel">
-      <header className="lab-toolbar">
-        <h2 id="lab-heading">Lab</h2>
-        <div className="lab-actions">
-          <button
-            type="button"
-            className="lab-button lab-button-primary"
-            onClick={() => useLabStore.getState().requestRun()}
-            aria-keyshortcuts={runShortcut() === 'Ctrl+Enter' ? 'Control+Enter' : 'Meta+Enter'}
-          >
-            Run <kbd>{runShortcut()}</kbd>
-          </button>
-          <button
-            type="button"
-            className="lab-button"
-            onClick={() => useLabStore.getState().resetToStartingCode()}
-          >
-            Reset to starting code
-          </button>
-        </div>
-      </header>
-
-      {storageProblem && (
-        <p role="alert" className="lab-message lab-message-problem">
-          {storageProblem}
-        </p>
-      )}
-      {compilerError && (
-        <p role="alert" className="lab-message lab-message-problem">
-          {compilerError} Your text is kept; the settings cannot be updated until it loads.{' '}
-          <button
-            type="button"
-            className="lab-button"
-            onClick={() => void useLabStore.getState().ensureCompiled()}
-          >
-            Retry
-          </button>
-        </p>
-      )}
-      <div role="status" className="lab-notice-region">
-        {notice && (
-          <p className="lab-message lab-message-notice" key={notice.id}>
-            <span>{notice.message}</span>
-            {notice.undo && (
-              <button
-                type="button"
-                className="lab-button"
-                onClick={() => useLabStore.getState().undoReplace()}
-              >
-                Undo
-              </button>
-            )}
+      <div className="lab-editor-part">
+        <header className="lab-toolbar">
+          <h2 id="lab-heading">Lab</h2>
+          <div className="lab-actions">
             <button
               type="button"
-              className="lab-button lab-button-quiet"
-              onClick={() => useLabStore.getState().dismissNotice()}
-              aria-label="Dismiss message"
+              className="button button-accent"
+              onClick={() => useLabStore.getState().requestRun()}
+              aria-keyshortcuts={runShortcut() === 'Ctrl+Enter' ? 'Control+Enter' : 'Meta+Enter'}
             >
-              ✕
+              Run <kbd>{runShortcut()}</kbd>
+            </button>
+            <button
+              type="button"
+              className="button"
+              onClick={() => useLabStore.getState().resetToStartingCode()}
+            >
+              Reset to starting code
+            </button>
+          </div>
+        </header>
+
+        {storageProblem && (
+          <p role="alert" className="lab-message lab-message-problem">
+            {storageProblem}
+          </p>
+        )}
+        {compilerError && (
+          <p role="alert" className="lab-message lab-message-problem">
+            {compilerError} Your text is kept; the settings cannot be updated until it loads.{' '}
+            <button
+              type="button"
+              className="button button-small"
+              onClick={() => void useLabStore.getState().ensureCompiled()}
+            >
+              Retry
             </button>
           </p>
         )}
-      </div>
+        <div role="status" className="lab-notice-region">
+          {notice && (
+            <p className="lab-message lab-message-notice" key={notice.id}>
+              <span>{notice.message}</span>
+              {notice.undo && (
+                <button
+                  type="button"
+                  className="button button-small"
+                  onClick={() => useLabStore.getState().undoReplace()}
+                >
+                  Undo
+                </button>
+              )}
+              <button
+                type="button"
+                className="button button-small"
+                onClick={() => useLabStore.getState().dismissNotice()}
+                aria-label="Dismiss message"
+              >
+                ✕
+              </button>
+            </p>
+          )}
+        </div>
 
-      <div className="lab-editor-frame">
-        <Suspense fallback={<p className="lab-editor-loading">Loading the editor…</p>}>
-          <LabEditor onFocusChange={setEditorFocused} />
-        </Suspense>
+        <div className="lab-editor-frame">
+          <Suspense fallback={<p className="lab-editor-loading">Loading the editor…</p>}>
+            <LabEditor onFocusChange={setEditorFocused} />
+          </Suspense>
+        </div>
+        <p className="lab-hint" aria-live="polite" data-testid="lab-tab-hint">
+          {editorFocused &&
+            (tabMovesFocus
+              ? `Tab moves focus out of the editor. ${tabFocusShortcut()} makes Tab insert tabs again.`
+              : `Tab inserts a tab. Press ${tabFocusShortcut()} to make Tab move focus instead. ${runShortcut()} runs.`)}
+        </p>
+        <LabStatus />
+        <KnobForm />
       </div>
-      <p className="lab-hint" aria-live="polite" data-testid="lab-tab-hint">
-        {editorFocused &&
-          (tabMovesFocus
-            ? `Tab moves focus out of the editor. ${tabFocusShortcut()} makes Tab insert tabs again.`
-            : `Tab inserts a tab. Press ${tabFocusShortcut()} to make Tab move focus instead. ${runShortcut()} runs.`)}
-      </p>
-      <LabStatus />
-      <KnobForm />
 
       {RunPanel && (
-        <Suspense fallback={<p>Loading the run panel…</p>}>
-          <RunPanel />
-        </Suspense>
+        <div className="lab-run">
+          <Suspense fallback={<p className="lab-editor-loading">Loading the run panel…</p>}>
+            <RunPanel />
+          </Suspense>
+        </div>
       )}
     </section>
   );

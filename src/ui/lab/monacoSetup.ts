@@ -22,12 +22,42 @@ declare global {
 self.MonacoEnvironment = { getWorker: () => new EditorWorker() };
 loader.config({ monaco });
 
-/** Our two themes: Monaco's own light and dark, with the editor background from the app. */
+/** Our two themes: Monaco's own light and dark token colours on the app's code colours. */
 export const LIGHT_THEME = 'reconcile-lab-light';
 export const DARK_THEME = 'reconcile-lab-dark';
 
-monaco.editor.defineTheme(LIGHT_THEME, { base: 'vs', inherit: true, rules: [], colors: {} });
-monaco.editor.defineTheme(DARK_THEME, { base: 'vs-dark', inherit: true, rules: [], colors: {} });
+/** A CSS custom property of <html> if it is a plain hex colour (what Monaco themes accept). */
+function cssHex(name: string): string | undefined {
+  if (typeof document === 'undefined') return undefined;
+  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return /^#[0-9a-f]{6}$/i.test(v) ? v : undefined;
+}
+
+/**
+ * (Re)defines the theme for the app's light or dark mode from the shell's CSS variables
+ * (--code-bg, --code-fg, --muted, --fg, --accent-soft), so the editor sits on the same
+ * background as the lesson's code blocks. Returns the theme name.
+ */
+export function defineAppTheme(mode: 'light' | 'dark'): string {
+  const colors: Record<string, string> = {};
+  const set = (key: string, v: string | undefined) => {
+    if (v) colors[key] = v;
+  };
+  set('editor.background', cssHex('--code-bg'));
+  set('editor.foreground', cssHex('--code-fg'));
+  set('editorGutter.background', cssHex('--code-bg'));
+  set('editorLineNumber.foreground', cssHex('--muted'));
+  set('editorLineNumber.activeForeground', cssHex('--fg'));
+  set('editor.selectionBackground', cssHex('--accent-soft'));
+  const name = mode === 'dark' ? DARK_THEME : LIGHT_THEME;
+  monaco.editor.defineTheme(name, {
+    base: mode === 'dark' ? 'vs-dark' : 'vs',
+    inherit: true,
+    rules: [],
+    colors,
+  });
+  return name;
+}
 
 export { monaco };
 export type Monaco = typeof monaco;

@@ -37,11 +37,6 @@ function editorLine(page: Page, text: string | RegExp): Locator {
   return page.locator('.lab-panel .monaco-editor .view-line').filter({ hasText: text });
 }
 
-/** Monaco renders spaces as non-breaking spaces. */
-function visibleText(s: string | null): string {
-  return (s ?? '').replace(/\u00a0/g, ' ');
-}
-
 test('a typed value error is marked at its place, and the mark goes when it is fixed', async ({
   page,
 }) => {

@@ -211,6 +211,8 @@ export interface ControllerOptions<T> {
   onFatal?: (message: string) => void;
 }
 
+const EMPTY_RESULT: ReconcileResult = Object.freeze({});
+
 function defaultRequestKV(item: unknown): Record<string, string> {
   if (typeof item === 'string') {
     const i = item.indexOf('/');
@@ -443,45 +445,63 @@ export class Controller<T> {
         g = q.getWithPriority();
       }
       if (g.shutdown) return;
+      const req = g.item;
       this.active++;
       this.s.active.value++;
-      yield* this.reconcileHandler(g.item, g.priority, idx);
+      // reconcileHandler, inlined into the worker loop (one generator less per reconcile).
+      const start = this.loop.now();
+      const reconcileID = ++this.reconciles;
+      const info: ReconcileInfo = { worker: idx, priority: g.priority, reconcileID };
+      this.observer?.onReconcileStart?.(req, info, start);
+      const root = this.ctx!;
+      const ctx =
+        this.reconciliationTimeout > 0 ? root.withTimeout(this.reconciliationTimeout) : root;
+      let out: ReconcileOutcome | undefined;
+      let panicValue: string | undefined;
+      try {
+        out = yield* this.reconciler(req, ctx, info);
+      } catch (e) {
+        if (!(e instanceof ReconcilePanic)) throw e;
+        panicValue = e.value;
+      }
+      this.finishReconcile(req, info, start, ctx, root, out, panicValue);
       this.active--;
       this.s.active.value--;
-      q.done(g.item);
+      q.done(req);
       if (this.crashed) return;
     }
   }
 
-  private *reconcileHandler(req: T, priority: number, worker: number): Proc<void> {
-    const start = this.loop.now();
-    const reconcileID = ++this.reconciles;
-    const info: ReconcileInfo = { worker, priority, reconcileID };
-    this.observer?.onReconcileStart?.(req, info, start);
-    const root = this.ctx!;
-    const ctx =
-      this.reconciliationTimeout > 0 ? root.withTimeout(this.reconciliationTimeout) : root;
-
-    let result: ReconcileResult = {};
-    let err: ReconcileError | null;
-    let panicked = false;
-    try {
-      const out = yield* this.reconciler(req, ctx, info);
-      result = out.result ?? {};
-      err = out.err ?? null;
-    } catch (e) {
-      if (!(e instanceof ReconcilePanic)) throw e;
-      panicked = true;
+  /** The rest of reconcileHandler once Reconcile has returned (or panicked). */
+  private finishReconcile(
+    req: T,
+    info: ReconcileInfo,
+    start: Nanos,
+    ctx: Context,
+    root: Context,
+    out: ReconcileOutcome | undefined,
+    panicValue: string | undefined,
+  ): void {
+    const reconcileID = info.reconcileID;
+    let priority = info.priority;
+    let result: ReconcileResult = EMPTY_RESULT;
+    let err: ReconcileError | null = null;
+    const panicked = panicValue !== undefined;
+    if (panicValue !== undefined) {
       this.s.panics?.inc();
       if (!this.recoverPanic) {
-        this.emit('info', `Observed a panic in reconciler: ${e.value}`, req, reconcileID);
-        this.crash(`panic: ${e.value}`);
+        this.emit('info', `Observed a panic in reconciler: ${panicValue}`, req, reconcileID);
+        if (ctx !== root) ctx.cancel();
+        this.crash(`panic: ${panicValue}`);
         return;
       }
       // utilruntime's default panic handler logs the panic before the controller turns it
       // into an error (its exact key/values are not in the reference).
-      this.emit('error', 'Observed a panic', req, reconcileID, { panic: e.value });
-      err = { message: `panic: ${e.value} [recovered]` };
+      this.emit('error', 'Observed a panic', req, reconcileID, { panic: panicValue });
+      err = { message: `panic: ${panicValue} [recovered]` };
+    } else if (out !== undefined) {
+      if (out.result !== undefined) result = out.result;
+      if (out.err) err = out.err;
     }
 
     let timedOut = false;
@@ -542,7 +562,8 @@ export class Controller<T> {
     const end = this.loop.now();
     this.s.time.observe((end - start) / Second);
     this.observer?.onReconcileEnd?.(req, {
-      ...info,
+      worker: info.worker,
+      reconcileID,
       priority,
       start,
       end,

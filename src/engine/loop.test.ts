@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { EventLoop } from './loop';
 
 describe('EventLoop', () => {
@@ -60,5 +61,79 @@ describe('EventLoop', () => {
     loop.runUntil(1e9);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
     expect(seen.length).toBeGreaterThan(3900);
+  });
+
+  it('a stale handle never cancels the event that reuses its slot', () => {
+    const loop = new EventLoop();
+    const out: string[] = [];
+    const a = loop.schedule(1, () => out.push('a'));
+    loop.runUntil(1);
+    const b = loop.schedule(2, () => out.push('b'));
+    loop.cancel(a);
+    const c = loop.schedule(3, () => out.push('c'));
+    loop.cancel(c);
+    const d = loop.schedule(4, () => out.push('d'));
+    loop.cancel(c);
+    loop.cancel(-1);
+    loop.cancel(1e15);
+    loop.runUntil(10);
+    expect(out).toEqual(['a', 'b', 'd']);
+    expect(b).not.toBe(d);
+  });
+
+  it('matches a sorted reference model under random schedule/cancel/run interleavings', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            op: fc.constantFrom('schedule', 'schedule', 'cancel', 'step', 'run'),
+            v: fc.nat(1000),
+          }),
+          { maxLength: 300 },
+        ),
+        (ops) => {
+          const loop = new EventLoop();
+          const ran: number[] = [];
+          const model: { at: number; id: number }[] = [];
+          const modelRan: number[] = [];
+          const handles: { h: number; id: number }[] = [];
+          let id = 0;
+          const runModel = (until: number, one: boolean) => {
+            for (;;) {
+              model.sort((x, y) => x.at - y.at || x.id - y.id);
+              const e = model[0];
+              if (!e || (!one && e.at > until)) return;
+              model.shift();
+              modelRan.push(e.id);
+              if (one) return;
+            }
+          };
+          for (const o of ops) {
+            if (o.op === 'schedule') {
+              const myId = id++;
+              const at = Math.max(loop.now(), o.v);
+              handles.push({ h: loop.schedule(o.v, () => ran.push(myId)), id: myId });
+              model.push({ at, id: myId });
+            } else if (o.op === 'cancel' && handles.length > 0) {
+              const x = handles[o.v % handles.length]!;
+              loop.cancel(x.h);
+              const i = model.findIndex((m) => m.id === x.id);
+              if (i >= 0) model.splice(i, 1);
+            } else if (o.op === 'step') {
+              loop.step();
+              runModel(0, true);
+            } else if (o.op === 'run') {
+              const until = loop.now() + o.v;
+              loop.runUntil(until);
+              runModel(until, false);
+            }
+            expect(loop.pending()).toBe(model.length);
+          }
+          loop.runUntil(1e9);
+          runModel(1e9, false);
+          expect(ran).toEqual(modelRan);
+        },
+      ),
+    );
   });
 });

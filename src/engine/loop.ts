@@ -1,12 +1,19 @@
 import type { Clock, Nanos } from './time';
 
+/** Slots per generation in a handle: handle = generation × SLOTS + slot (stays below 2^53). */
+const SLOTS = 1 << 24;
+const MAX_GEN = 1 << 28;
+
 /**
  * The discrete-event loop. Events run in order of (time, insertion sequence), so two events
  * due at the same instant run in the order they were scheduled: this is what makes a run
  * deterministic. Time never goes backwards; scheduling in the past runs "now".
  *
- * The queue is a binary min-heap stored in parallel typed arrays (times, sequences) plus a
- * callback array, which keeps the per-event cost close to a bare heap (see bench/).
+ * The queue is a binary min-heap stored in parallel typed arrays (times, sequences, slots)
+ * plus a callback array, sifted with a moving hole, which keeps the per-event cost close to a
+ * bare heap (see bench/). Each pending event owns a slot; a slot records its heap position
+ * and a generation, so a handle (generation × 2^24 + slot) can be cancelled in O(log n) and
+ * a stale handle (already run or cancelled) is recognised and ignored.
  */
 export class EventLoop implements Clock {
   private t: Nanos = 0;
@@ -14,11 +21,16 @@ export class EventLoop implements Clock {
   private size = 0;
   private times: Float64Array = new Float64Array(1024);
   private seqs: Float64Array = new Float64Array(1024);
-  private fns: (() => void)[] = new Array<() => void>(1024);
-  private handles: Int32Array = new Int32Array(1024);
-  /** handle → heap position, or -1 once run or cancelled. */
-  private pos = new Map<number, number>();
-  private nextHandle = 1;
+  private fns: (() => void)[] = new Array<() => void>(1024).fill(noop);
+  /** Heap position → slot. */
+  private slots: Int32Array = new Int32Array(1024);
+  /** Slot → heap position, or -1 when free. */
+  private slotPos: Int32Array = new Int32Array(1024).fill(-1);
+  /** Slot → generation (bumped each time the slot is freed). */
+  private slotGen: Int32Array = new Int32Array(1024);
+  private freeSlots: Int32Array = new Int32Array(1024);
+  private freeCount = 0;
+  private nextSlot = 0;
   private executed = 0;
 
   now(): Nanos {
@@ -46,16 +58,16 @@ export class EventLoop implements Clock {
       if (Number.isNaN(at)) throw new RangeError('EventLoop.schedule: time is NaN');
       at = this.t;
     }
-    if (this.size === this.times.length) this.grow();
-    const h = this.nextHandle++;
-    const i = this.size++;
-    this.times[i] = at;
-    this.seqs[i] = this.seq++;
-    this.fns[i] = fn;
-    this.handles[i] = h;
-    this.pos.set(h, i);
-    this.up(i);
-    return h;
+    let slot: number;
+    if (this.freeCount > 0) {
+      slot = this.freeSlots[--this.freeCount]!;
+    } else {
+      slot = this.nextSlot++;
+      if (slot >= this.slotPos.length) this.growSlots();
+    }
+    if (this.size === this.times.length) this.growHeap();
+    this.siftUp(this.size++, at, this.seq++, fn, slot);
+    return this.slotGen[slot]! * SLOTS + slot;
   }
 
   /** Schedules fn after duration d from now. */
@@ -65,16 +77,30 @@ export class EventLoop implements Clock {
 
   /** Cancels a scheduled event; a handle that already ran or was cancelled is ignored. */
   cancel(handle: number): void {
-    const i = this.pos.get(handle);
-    if (i === undefined) return;
-    this.pos.delete(handle);
+    if (!(handle >= 0)) return;
+    const slot = handle % SLOTS;
+    if (slot >= this.nextSlot) return;
+    if (this.slotGen[slot]! !== (handle - slot) / SLOTS) return;
+    const i = this.slotPos[slot]!;
+    if (i < 0) return;
+    this.freeSlot(slot);
     const last = --this.size;
+    const fns = this.fns;
     if (i !== last) {
-      this.move(last, i);
-      this.down(i);
-      this.up(i);
+      const t = this.times[last]!;
+      const s = this.seqs[last]!;
+      const f = fns[last]!;
+      const sl = this.slots[last]!;
+      fns[last] = noop;
+      // Put the last element in the hole, then restore the heap in whichever direction.
+      if (i > 0 && lessTS(t, s, this.times[(i - 1) >> 1]!, this.seqs[(i - 1) >> 1]!)) {
+        this.siftUp(i, t, s, f, sl);
+      } else {
+        this.siftDown(i, t, s, f, sl);
+      }
+    } else {
+      fns[last] = noop;
     }
-    this.fns[last] = noop;
   }
 
   /** Runs the next event, advancing time to it. Returns false if there was none. */
@@ -100,70 +126,98 @@ export class EventLoop implements Clock {
   }
 
   private popMin(): () => void {
-    const fn = this.fns[0]!;
+    const fns = this.fns;
+    const fn = fns[0]!;
     this.t = this.times[0]!;
-    this.pos.delete(this.handles[0]!);
+    this.freeSlot(this.slots[0]!);
     const last = --this.size;
     if (last > 0) {
-      this.move(last, 0);
-      this.down(0);
+      const t = this.times[last]!;
+      const s = this.seqs[last]!;
+      const f = fns[last]!;
+      const sl = this.slots[last]!;
+      fns[last] = noop;
+      this.siftDown(0, t, s, f, sl);
+    } else {
+      fns[0] = noop;
     }
-    this.fns[last] = noop;
     this.executed++;
     return fn;
   }
 
-  private less(a: number, b: number): boolean {
-    const ta = this.times[a]!;
-    const tb = this.times[b]!;
-    return ta < tb || (ta === tb && this.seqs[a]! < this.seqs[b]!);
+  private freeSlot(slot: number): void {
+    this.slotPos[slot] = -1;
+    const g = this.slotGen[slot]! + 1;
+    this.slotGen[slot] = g >= MAX_GEN ? 0 : g;
+    this.freeSlots[this.freeCount++] = slot;
   }
 
-  private move(from: number, to: number): void {
-    this.times[to] = this.times[from]!;
-    this.seqs[to] = this.seqs[from]!;
-    this.fns[to] = this.fns[from]!;
-    const h = this.handles[from]!;
-    this.handles[to] = h;
-    this.pos.set(h, to);
-  }
-
-  private swap(a: number, b: number): void {
-    const t = this.times[a]!;
-    const s = this.seqs[a]!;
-    const f = this.fns[a]!;
-    const h = this.handles[a]!;
-    this.move(b, a);
-    this.times[b] = t;
-    this.seqs[b] = s;
-    this.fns[b] = f;
-    this.handles[b] = h;
-    this.pos.set(h, b);
-  }
-
-  private up(i: number): void {
+  /** Places (t, s, f, sl) at hole i and moves it up. */
+  private siftUp(i: number, t: number, s: number, f: () => void, sl: number): void {
+    const times = this.times;
+    const seqs = this.seqs;
+    const fns = this.fns;
+    const slots = this.slots;
+    const pos = this.slotPos;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(i, p)) break;
-      this.swap(i, p);
+      const tp = times[p]!;
+      if (!(t < tp || (t === tp && s < seqs[p]!))) break;
+      times[i] = tp;
+      seqs[i] = seqs[p]!;
+      fns[i] = fns[p]!;
+      const ps = slots[p]!;
+      slots[i] = ps;
+      pos[ps] = i;
       i = p;
     }
+    times[i] = t;
+    seqs[i] = s;
+    fns[i] = f;
+    slots[i] = sl;
+    pos[sl] = i;
   }
 
-  private down(i: number): void {
+  /** Places (t, s, f, sl) at hole i and moves it down. */
+  private siftDown(i: number, t: number, s: number, f: () => void, sl: number): void {
+    const times = this.times;
+    const seqs = this.seqs;
+    const fns = this.fns;
+    const slots = this.slots;
+    const pos = this.slotPos;
     const n = this.size;
     for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && this.less(r, l) ? r : l;
-      if (!this.less(c, i)) break;
-      this.swap(i, c);
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      let tc = times[c]!;
+      let sc = seqs[c]!;
+      const r = c + 1;
+      if (r < n) {
+        const tr = times[r]!;
+        const sr = seqs[r]!;
+        if (tr < tc || (tr === tc && sr < sc)) {
+          c = r;
+          tc = tr;
+          sc = sr;
+        }
+      }
+      if (!(tc < t || (tc === t && sc < s))) break;
+      times[i] = tc;
+      seqs[i] = sc;
+      fns[i] = fns[c]!;
+      const cs = slots[c]!;
+      slots[i] = cs;
+      pos[cs] = i;
       i = c;
     }
+    times[i] = t;
+    seqs[i] = s;
+    fns[i] = f;
+    slots[i] = sl;
+    pos[sl] = i;
   }
 
-  private grow(): void {
+  private growHeap(): void {
     const n = this.times.length * 2;
     const t = new Float64Array(n);
     t.set(this.times);
@@ -171,11 +225,31 @@ export class EventLoop implements Clock {
     const s = new Float64Array(n);
     s.set(this.seqs);
     this.seqs = s;
-    const h = new Int32Array(n);
-    h.set(this.handles);
-    this.handles = h;
+    const sl = new Int32Array(n);
+    sl.set(this.slots);
+    this.slots = sl;
+    const oldLen = this.fns.length;
     this.fns.length = n;
+    this.fns.fill(noop, oldLen);
   }
+
+  private growSlots(): void {
+    const n = this.slotPos.length * 2;
+    if (n > SLOTS) throw new RangeError('EventLoop: too many pending events');
+    const p = new Int32Array(n).fill(-1);
+    p.set(this.slotPos);
+    this.slotPos = p;
+    const g = new Int32Array(n);
+    g.set(this.slotGen);
+    this.slotGen = g;
+    const f = new Int32Array(n);
+    f.set(this.freeSlots);
+    this.freeSlots = f;
+  }
+}
+
+function lessTS(t1: number, s1: number, t2: number, s2: number): boolean {
+  return t1 < t2 || (t1 === t2 && s1 < s2);
 }
 
 function noop(): void {}

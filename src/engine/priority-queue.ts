@@ -42,8 +42,12 @@ interface PqItem<T> {
   key: T;
   priority: number;
   counter: number;
-  /** null: ready. */
-  readyAt: Nanos | null;
+  /** Whether it waits for readyAt (false: ready). */
+  waiting: boolean;
+  /** Meaningful while waiting. Always a number, so V8 keeps the field unboxed. */
+  readyAt: Nanos;
+  /** When it became ready (the metrics' addTimes). */
+  readySince: Nanos;
   hi: number;
 }
 
@@ -128,7 +132,7 @@ function readyLess<T>(x: PqItem<T>, y: PqItem<T>): boolean {
 }
 
 function waitingLess<T>(x: PqItem<T>, y: PqItem<T>): boolean {
-  if (x.readyAt! !== y.readyAt!) return x.readyAt! < y.readyAt!;
+  if (x.readyAt !== y.readyAt) return x.readyAt < y.readyAt;
   return readyLess(x, y);
 }
 
@@ -144,7 +148,7 @@ const SHUTDOWN_P = Object.freeze({ item: undefined, priority: 0, shutdown: true 
 /** priorityqueue.PriorityQueue[T] (priorityqueue.New). */
 export class PriorityQueue<T> {
   readonly rateLimiter: RateLimiter<T>;
-  readonly queueMetrics: QueueMetrics<T> | undefined;
+  readonly queueMetrics: QueueMetrics | undefined;
   /** A Waitable for processes: resumes when get() may succeed. */
   readonly ready: Waitable;
   /** Delay and cause of the last rate-limited add (for the why-waiting trace). */
@@ -157,7 +161,8 @@ export class PriorityQueue<T> {
   private readonly readyHeap = new IndexedHeap<T>(readyLess);
   private readonly waitingHeap = new IndexedHeap<T>(waitingLess);
   private readonly parked = new Set<T>();
-  private readonly locked = new Set<T>();
+  /** Locked keys → time of their Get (the metrics' processingStartTimes). */
+  private readonly locked = new Map<T, Nanos>();
   private readonly waiters: WaitList;
   private readonly ticker: UnfinishedWorkTicker | undefined;
   private observer: QueueObserver<T> | undefined;
@@ -172,7 +177,7 @@ export class PriorityQueue<T> {
     const now = this.loop.now();
     for (;;) {
       const head = this.waitingHeap.peek();
-      if (!head || head.readyAt! > now) break;
+      if (!head || head.readyAt > now) break;
       this.waitingHeap.pop();
       this.becomeReady(head);
     }
@@ -186,13 +191,12 @@ export class PriorityQueue<T> {
     this.rateLimiter =
       o.rateLimiter ?? new ItemExponentialFailureRateLimiter<T>(5 * Millisecond, 1000 * Second);
     if (o.name) {
-      this.queueMetrics = new QueueMetrics<T>(
+      this.queueMetrics = new QueueMetrics(
         o.metrics ?? new MetricsRegistry(),
         o.name,
         o.metricsStyle ?? LATEST_WORKQUEUE_METRICS,
-        o.loop,
       );
-      this.ticker = new UnfinishedWorkTicker(o.loop, this.queueMetrics as QueueMetrics<unknown>);
+      this.ticker = new UnfinishedWorkTicker(o.loop, this.queueMetrics, () => this.locked);
     }
     this.ready = (resume) => this.onReady(resume);
   }
@@ -206,88 +210,91 @@ export class PriorityQueue<T> {
   }
 
   addWithOpts(o: AddOpts, ...keys: T[]): void {
+    for (const key of keys) this.addOne(key, o.after ?? 0, o.rateLimited === true, o.priority);
+  }
+
+  private addOne(key: T, after: Nanos, rateLimited: boolean, priority: number | undefined): void {
     if (this.shutting) {
-      for (const k of keys) this.observer?.onAdd?.(k, 'dropped', o.priority ?? 0);
+      this.observer?.onAdd?.(key, 'dropped', priority ?? 0);
       return;
     }
     const now = this.loop.now();
-    for (const key of keys) {
-      let after = o.after ?? 0;
-      if (o.rateLimited) {
-        const rl = this.rateLimiter.when(key);
-        this.lastRateLimit.delay = rl;
-        this.lastRateLimit.cause = this.rateLimiter.lastCause;
-        if (after === 0 || rl < after) after = rl;
-      }
-      let readyAt: Nanos | null = null;
-      if (after > 0) {
-        readyAt = now + after;
-        this.queueMetrics?.retry();
-      }
-      const it = this.items.get(key);
-      if (it === undefined) {
-        const item: PqItem<T> = {
-          key,
-          priority: o.priority ?? 0,
-          counter: this.counter++,
-          readyAt,
-          hi: -1,
-        };
-        this.items.set(key, item);
-        if (readyAt === null) {
-          this.becomeReady(item, false);
-        } else {
-          this.waitingHeap.push(item);
-          this.observer?.onWait?.(key, readyAt);
-          this.arm();
-        }
-        continue;
-      }
-      const newPriority = o.priority ?? 0;
-      const raise = newPriority > it.priority;
-      if (it.readyAt === null) {
-        // Already ready: stays ready (a later After is dropped).
-        if (raise) {
-          if (this.queueMetrics) {
-            this.depth(it.priority).value--;
-            this.depth(newPriority).value++;
-          }
-          it.priority = newPriority;
-          it.counter = this.counter++;
-          if (it.hi >= 0) this.readyHeap.fix(it);
-        }
-        this.observer?.onAdd?.(key, 'merged', it.priority);
-        continue;
-      }
-      // Waiting.
-      if (raise) {
-        it.priority = newPriority;
-        it.counter = this.counter++;
-      }
-      if (readyAt === null) {
-        this.waitingHeap.remove(it);
-        this.becomeReady(it);
+    if (rateLimited) {
+      const rl = this.rateLimiter.when(key);
+      this.lastRateLimit.delay = rl;
+      this.lastRateLimit.cause = this.rateLimiter.lastCause;
+      if (after === 0 || rl < after) after = rl;
+    }
+    const delayed = after > 0;
+    const readyAt = delayed ? now + after : 0;
+    if (delayed) {
+      this.queueMetrics?.retry();
+    }
+    const it = this.items.get(key);
+    if (it === undefined) {
+      const item: PqItem<T> = {
+        key,
+        priority: priority ?? 0,
+        counter: this.counter++,
+        waiting: delayed,
+        readyAt,
+        readySince: now,
+        hi: -1,
+      };
+      this.items.set(key, item);
+      if (!delayed) {
+        this.becomeReady(item, false);
       } else {
-        if (readyAt < it.readyAt) {
-          it.readyAt = readyAt;
-          this.observer?.onWait?.(key, readyAt);
-        }
-        this.waitingHeap.fix(it);
+        this.waitingHeap.push(item);
+        this.observer?.onWait?.(key, readyAt);
         this.arm();
       }
+      return;
+    }
+    const newPriority = priority ?? 0;
+    const raise = newPriority > it.priority;
+    if (!it.waiting) {
+      // Already ready: stays ready (a later After is dropped).
+      if (raise) {
+        if (this.queueMetrics) {
+          this.depth(it.priority).value--;
+          this.depth(newPriority).value++;
+        }
+        it.priority = newPriority;
+        it.counter = this.counter++;
+        if (it.hi >= 0) this.readyHeap.fix(it);
+      }
+      this.observer?.onAdd?.(key, 'merged', it.priority);
+      return;
+    }
+    // Waiting.
+    if (raise) {
+      it.priority = newPriority;
+      it.counter = this.counter++;
+    }
+    if (!delayed) {
+      this.waitingHeap.remove(it);
+      this.becomeReady(it);
+    } else {
+      if (readyAt < it.readyAt) {
+        it.readyAt = readyAt;
+        this.observer?.onWait?.(key, readyAt);
+      }
+      this.waitingHeap.fix(it);
+      this.arm();
     }
   }
 
   add(item: T): void {
-    this.addWithOpts({}, item);
+    this.addOne(item, 0, false, undefined);
   }
 
   addAfter(item: T, d: Nanos): void {
-    this.addWithOpts({ after: d }, item);
+    this.addOne(item, d, false, undefined);
   }
 
   addRateLimited(item: T): void {
-    this.addWithOpts({ rateLimited: true }, item);
+    this.addOne(item, 0, true, undefined);
   }
 
   /**
@@ -301,9 +308,10 @@ export class PriorityQueue<T> {
     if (it === undefined) return undefined;
     const key = it.key;
     this.items.delete(key);
-    this.locked.add(key);
+    const now = this.loop.now();
+    this.locked.set(key, now);
     if (this.queueMetrics) {
-      this.queueMetrics.get(key, this.depth(it.priority));
+      this.queueMetrics.get(this.depth(it.priority), now - it.readySince);
       this.ticker!.ensure();
     }
     this.observer?.onGet?.(key, it.priority);
@@ -318,10 +326,13 @@ export class PriorityQueue<T> {
   }
 
   done(item: T): void {
-    this.locked.delete(item);
-    this.queueMetrics?.done(item);
+    const start = this.locked.get(item);
+    if (start !== undefined) {
+      this.locked.delete(item);
+      this.queueMetrics?.done(this.loop.now() - start);
+    }
     this.observer?.onDone?.(item);
-    if (this.parked.delete(item)) {
+    if (this.parked.size > 0 && this.parked.delete(item)) {
       const it = this.items.get(item)!;
       this.readyHeap.push(it);
       this.waiters.notifyOne();
@@ -387,8 +398,9 @@ export class PriorityQueue<T> {
 
   private becomeReady(it: PqItem<T>, fresh = true): void {
     if (fresh) it.counter = this.counter++;
-    it.readyAt = null;
-    if (this.queueMetrics) this.queueMetrics.add(it.key, this.depth(it.priority));
+    it.waiting = false;
+    it.readySince = this.loop.now();
+    if (this.queueMetrics) this.queueMetrics.add(this.depth(it.priority));
     if (this.locked.has(it.key)) {
       this.parked.add(it.key);
       this.observer?.onAdd?.(it.key, 'dirty', it.priority);
@@ -401,9 +413,9 @@ export class PriorityQueue<T> {
 
   private arm(): void {
     const head = this.waitingHeap.peek();
-    if (!head || head.readyAt! >= this.timerAt) return;
+    if (!head || head.readyAt >= this.timerAt) return;
     if (this.timer >= 0) this.loop.cancel(this.timer);
-    this.timerAt = head.readyAt!;
-    this.timer = this.loop.schedule(head.readyAt!, this.fire);
+    this.timerAt = head.readyAt;
+    this.timer = this.loop.schedule(head.readyAt, this.fire);
   }
 }

@@ -113,9 +113,11 @@ export function registerWorkqueueMetrics(r: MetricsRegistry, style: WorkqueueMet
 /**
  * The queue metrics of client-go's defaultQueueMetrics (metrics.go), also used by the priority
  * queue: adds/depth on a counted add, latency from the first counted add to Get, work
- * duration from Get to Done, unfinished/longest recomputed from the in-flight items.
+ * duration from Get to Done, unfinished/longest recomputed from the in-flight items. The
+ * queues keep the add and start times themselves (in their dirty/processing maps), so the
+ * metrics need no maps of their own.
  */
-export class QueueMetrics<T> {
+export class QueueMetrics {
   readonly adds: CounterSeries;
   readonly retries: CounterSeries;
   readonly latency: HistogramSeries;
@@ -123,15 +125,12 @@ export class QueueMetrics<T> {
   readonly unfinished: GaugeSeries;
   readonly longest: GaugeSeries;
   private readonly depthByLabel = new Map<string, GaugeSeries>();
-  private readonly addTimes = new Map<T, Nanos>();
-  private readonly processingStartTimes = new Map<T, Nanos>();
   private readonly labels: Labels;
 
   constructor(
     readonly registry: MetricsRegistry,
     readonly name: string,
     readonly style: WorkqueueMetricsStyle,
-    private readonly loop: EventLoop,
   ) {
     registerWorkqueueMetrics(registry, style);
     this.labels = style.controllerLabel ? { name, controller: name } : { name };
@@ -149,7 +148,7 @@ export class QueueMetrics<T> {
     let g = this.depthByLabel.get(key);
     if (g === undefined) {
       if (!this.style.priorityLabel) {
-        g = this.depthByLabel.get('') ?? this.registry.gauge('workqueue_depth', this.labels);
+        g = this.registry.gauge('workqueue_depth', this.labels);
       } else {
         const label =
           this.depthByLabel.size >= PRIORITY_CARDINALITY_LIMIT ? EXCEEDED_CARDINALITY : key;
@@ -160,45 +159,32 @@ export class QueueMetrics<T> {
     return g;
   }
 
-  add(item: T, depth: GaugeSeries): void {
+  /** A counted add (the item became dirty / ready). */
+  add(depth: GaugeSeries): void {
     this.adds.value++;
     depth.value++;
-    if (!this.addTimes.has(item)) this.addTimes.set(item, this.loop.now());
   }
 
-  get(item: T, depth: GaugeSeries): void {
+  /** Get: the item waited `queued` ns since its first counted add. */
+  get(depth: GaugeSeries, queued: Nanos): void {
     depth.value--;
-    const now = this.loop.now();
-    this.processingStartTimes.set(item, now);
-    const start = this.addTimes.get(item);
-    if (start !== undefined) {
-      this.latency.observe((now - start) / Second);
-      this.addTimes.delete(item);
-    }
+    this.latency.observe(queued / Second);
   }
 
-  done(item: T): void {
-    const start = this.processingStartTimes.get(item);
-    if (start !== undefined) {
-      this.workDuration.observe((this.loop.now() - start) / Second);
-      this.processingStartTimes.delete(item);
-    }
+  /** Done: the item was processed for `worked` ns. */
+  done(worked: Nanos): void {
+    this.workDuration.observe(worked / Second);
   }
 
   retry(): void {
     this.retries.value++;
   }
 
-  /** Number of items between Get and Done. */
-  inFlight(): number {
-    return this.processingStartTimes.size;
-  }
-
-  updateUnfinishedWork(): void {
-    const now = this.loop.now();
+  /** updateUnfinishedWork over the start times of the in-flight items. */
+  updateUnfinishedWork(now: Nanos, starts: Iterable<Nanos>): void {
     let total = 0;
     let oldest = 0;
-    for (const t of this.processingStartTimes.values()) {
+    for (const t of starts) {
       const age = (now - t) / Second;
       total += age;
       if (age > oldest) oldest = age;
@@ -221,13 +207,16 @@ export class UnfinishedWorkTicker {
   private readonly tick = (): void => {
     this.scheduled = false;
     if (this.stopped) return;
-    this.m.updateUnfinishedWork();
-    if (this.m.inFlight() > 0) this.ensure();
+    const inFlight = this.inFlight();
+    this.m.updateUnfinishedWork(this.loop.now(), inFlight.values());
+    if (inFlight.size > 0) this.ensure();
   };
 
+  /** `inFlight`: the queue's map of in-flight items to their Get times. */
   constructor(
     private readonly loop: EventLoop,
-    private readonly m: QueueMetrics<unknown>,
+    private readonly m: QueueMetrics,
+    private readonly inFlight: () => Map<unknown, Nanos>,
   ) {
     this.start = loop.now();
   }
@@ -308,13 +297,15 @@ export class Fifo<T> {
 export class Queue<T> {
   protected readonly loop: EventLoop;
   protected readonly fifo = new Fifo<T>();
-  protected readonly dirty = new Set<T>();
-  protected readonly processing = new Set<T>();
+  /** Dirty items → time of their counted add (the metrics' addTimes). */
+  protected readonly dirty = new Map<T, Nanos>();
+  /** Processing items → time of their Get (the metrics' processingStartTimes). */
+  protected readonly processing = new Map<T, Nanos>();
   protected shutting = false;
   protected drain = false;
   protected readonly waiters: WaitList;
   /** Metrics of a named queue, undefined otherwise. */
-  readonly queueMetrics: QueueMetrics<T> | undefined;
+  readonly queueMetrics: QueueMetrics | undefined;
   protected readonly depthSeries: GaugeSeries | undefined;
   protected readonly ticker: UnfinishedWorkTicker | undefined;
   protected observer: QueueObserver<T> | undefined;
@@ -327,14 +318,9 @@ export class Queue<T> {
     this.waiters = new WaitList(o.loop);
     if (o.name) {
       const reg = o.metrics ?? new MetricsRegistry();
-      this.queueMetrics = new QueueMetrics<T>(
-        reg,
-        o.name,
-        o.metricsStyle ?? LATEST_WORKQUEUE_METRICS,
-        o.loop,
-      );
+      this.queueMetrics = new QueueMetrics(reg, o.name, o.metricsStyle ?? LATEST_WORKQUEUE_METRICS);
       this.depthSeries = this.queueMetrics.depth('');
-      this.ticker = new UnfinishedWorkTicker(o.loop, this.queueMetrics as QueueMetrics<unknown>);
+      this.ticker = new UnfinishedWorkTicker(o.loop, this.queueMetrics, () => this.processing);
     }
     this.ready = (resume) => this.onReady(resume);
   }
@@ -358,8 +344,8 @@ export class Queue<T> {
       this.observer?.onAdd?.(item, 'merged', 0);
       return;
     }
-    if (this.queueMetrics) this.queueMetrics.add(item, this.depthSeries!);
-    this.dirty.add(item);
+    if (this.queueMetrics) this.queueMetrics.add(this.depthSeries!);
+    this.dirty.set(item, this.loop.now());
     if (this.processing.has(item)) {
       this.observer?.onAdd?.(item, 'dirty', 0);
       return;
@@ -381,11 +367,12 @@ export class Queue<T> {
   get(): GetResult<T> | undefined {
     if (this.fifo.length === 0) return this.shutting ? SHUTDOWN : undefined;
     const it = this.fifo.shift() as T;
+    const now = this.loop.now();
     if (this.queueMetrics) {
-      this.queueMetrics.get(it, this.depthSeries!);
+      this.queueMetrics.get(this.depthSeries!, now - this.dirty.get(it)!);
       this.ticker!.ensure();
     }
-    this.processing.add(it);
+    this.processing.set(it, now);
     this.dirty.delete(it);
     this.observer?.onGet?.(it, 0);
     return { item: it, shutdown: false };
@@ -403,8 +390,11 @@ export class Queue<T> {
   }
 
   done(item: T): void {
-    if (this.queueMetrics) this.queueMetrics.done(item);
-    this.processing.delete(item);
+    const start = this.processing.get(item);
+    if (start !== undefined) {
+      this.queueMetrics?.done(this.loop.now() - start);
+      this.processing.delete(item);
+    }
     this.observer?.onDone?.(item);
     if (this.dirty.has(item)) {
       this.fifo.push(item);

@@ -58,7 +58,7 @@ export class ItemExponentialFailureRateLimiter<T> implements RateLimiter<T> {
   }
 
   forget(item: T): void {
-    this.failures.delete(item);
+    if (this.failures.size !== 0) this.failures.delete(item);
   }
 }
 
@@ -84,7 +84,7 @@ export class ItemFastSlowRateLimiter<T> implements RateLimiter<T> {
   }
 
   forget(item: T): void {
-    this.failures.delete(item);
+    if (this.failures.size !== 0) this.failures.delete(item);
   }
 }
 

@@ -1,0 +1,179 @@
+/**
+ * Engine benchmarks (issue 3):
+ * - floor_ns_per_event: a bare binary-heap event loop written inline (parallel arrays, no
+ *   cancellation) holding 2,000 pending timers (as many as the engine scenario has objects),
+ *   each event rescheduling itself like a sleeping process does;
+ * - engine_ns_per_event: the engine on a queue + rate limiter + workers micro-scenario
+ *   (controller, priority queue, default rate limiter, metrics, processes);
+ * - engine_floor_ratio: their ratio (target ≤ 3);
+ * - reconciles_1m_wall_s: wall time of 1,000,000 reconciles through 10 workers with the
+ *   default rate limiter (target < 2 s); reconciles_1m_cpu_s is the same run's user CPU time
+ *   (steadier than wall time on a shared machine).
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  Controller,
+  EventLoop,
+  Millisecond,
+  Rng,
+  Second,
+  type Proc,
+  type ReconcileOutcome,
+} from '../src/engine';
+
+function floorNsPerEvent(events: number): number {
+  let size = 0;
+  let cap = 1024;
+  let times = new Float64Array(cap);
+  let seqs = new Float64Array(cap);
+  const fns: (() => void)[] = new Array<() => void>(cap);
+  let seq = 0;
+  let now = 0;
+  const less = (a: number, b: number) =>
+    times[a]! < times[b]! || (times[a] === times[b] && seqs[a]! < seqs[b]!);
+  const swap = (a: number, b: number) => {
+    const t = times[a]!;
+    times[a] = times[b]!;
+    times[b] = t;
+    const s = seqs[a]!;
+    seqs[a] = seqs[b]!;
+    seqs[b] = s;
+    const f = fns[a]!;
+    fns[a] = fns[b]!;
+    fns[b] = f;
+  };
+  const push = (t: number, fn: () => void) => {
+    if (size === cap) {
+      cap *= 2;
+      const nt = new Float64Array(cap);
+      nt.set(times);
+      times = nt;
+      const ns = new Float64Array(cap);
+      ns.set(seqs);
+      seqs = ns;
+      fns.length = cap;
+    }
+    let i = size++;
+    times[i] = t;
+    seqs[i] = seq++;
+    fns[i] = fn;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!less(i, p)) break;
+      swap(i, p);
+      i = p;
+    }
+  };
+  const pop = (): (() => void) => {
+    const fn = fns[0]!;
+    now = times[0]!;
+    const last = --size;
+    if (last > 0) {
+      times[0] = times[last]!;
+      seqs[0] = seqs[last]!;
+      fns[0] = fns[last]!;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= size) break;
+        const r = l + 1;
+        const c = r < size && less(r, l) ? r : l;
+        if (!less(c, i)) break;
+        swap(i, c);
+        i = c;
+      }
+    }
+    return fn;
+  };
+  const rng = new Rng(7);
+  const delays = Float64Array.from({ length: 4096 }, () => 1 + rng.intn(10 * Millisecond));
+  let ran = 0;
+  let k = 0;
+  // As many pending timers as the engine scenario has objects (2,000).
+  const workers = 2000;
+  const procs: (() => void)[] = [];
+  for (let w = 0; w < workers; w++) {
+    const self = () => {
+      ran++;
+      if (ran + workers <= events) push(now + delays[k++ & 4095]!, self);
+    };
+    procs.push(self);
+    push(0, self);
+  }
+  const t0 = performance.now();
+  while (size > 0) pop()();
+  const ms = performance.now() - t0;
+  return (ms * 1e6) / ran;
+}
+
+/** A controller micro-scenario; returns [events run, reconciles, wall ms]. */
+function controllerScenario(opts: {
+  keys: number;
+  reconciles: number;
+  errorRate: number;
+  requeueAfter: boolean;
+}): { events: number; reconciles: number; ms: number } {
+  const loop = new EventLoop();
+  const rng = new Rng(42);
+  const durations = Float64Array.from({ length: 4096 }, () => 1 + rng.intn(5 * Millisecond));
+  const coin = Float64Array.from({ length: 4096 }, () => rng.float64());
+  let k = 0;
+  let done = 0;
+  const c = new Controller<string>({
+    loop,
+    name: 'database',
+    maxConcurrentReconciles: 10,
+    reconciler: function* (): Proc<ReconcileOutcome> {
+      yield durations[k & 4095]!;
+      const r = coin[k++ & 4095]!;
+      if (r < opts.errorRate) return { err: { message: 'external API: 503' } };
+      return opts.requeueAfter ? { result: { requeueAfter: Second } } : {};
+    },
+    observer: {
+      onReconcileEnd: () => {
+        if (++done === opts.reconciles) c.stop();
+      },
+    },
+  });
+  c.start();
+  for (let i = 0; i < opts.keys; i++) c.queue.add(`default/db-${i}`);
+  const t0 = performance.now();
+  while (done < opts.reconciles && loop.step());
+  const ms = performance.now() - t0;
+  return { events: loop.eventsRun(), reconciles: done, ms };
+}
+
+export async function run(): Promise<Record<string, number>> {
+  // Warm up both paths so the JIT has settled.
+  floorNsPerEvent(300_000);
+  controllerScenario({ keys: 2000, reconciles: 50_000, errorRate: 0.1, requeueAfter: true });
+
+  const floor = Math.min(floorNsPerEvent(2_000_000), floorNsPerEvent(2_000_000));
+  const runs = [0, 1].map(() =>
+    controllerScenario({ keys: 2000, reconciles: 300_000, errorRate: 0.1, requeueAfter: true }),
+  );
+  const engine = Math.min(...runs.map((r) => (r.ms * 1e6) / r.events));
+
+  // 10,000 objects, each reconciled ~100 times (RequeueAfter 1 s; 5% errors go through the
+  // default rate limiter of the latest profile).
+  const cpu0 = process.cpuUsage().user;
+  const big = controllerScenario({
+    keys: 10_000,
+    reconciles: 1_000_000,
+    errorRate: 0.05,
+    requeueAfter: true,
+  });
+  const cpuMs = (process.cpuUsage().user - cpu0) / 1000;
+  return {
+    floor_ns_per_event: round(floor),
+    engine_ns_per_event: round(engine),
+    engine_floor_ratio: round(engine / floor),
+    reconciles_1m_wall_s: round(big.ms / 1000),
+    reconciles_1m_cpu_s: round(cpuMs / 1000),
+    reconciles_1m_events: big.events,
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -3,7 +3,8 @@
  *
  * A process is a generator function that yields what it waits for:
  *
- *   - a number: sleep that many virtual nanoseconds (`yield 5 * Millisecond`);
+ *   - a number: sleep that many virtual nanoseconds (`yield 5 * Millisecond`; fractions are
+ *     truncated; 0 lets the other events due now run first);
  *   - a Waitable `(resume) => void`: a function that arranges for `resume(value)` to be called
  *     once, later or at once; the value becomes the result of the `yield` expression.
  *
@@ -71,10 +72,14 @@ export class Process<R = void> {
       }
       const y = r.value;
       if (typeof y === 'number') {
-        if (!(y >= 0)) {
+        // Durations are whole nanoseconds (a fractional delay is truncated, as Go's
+        // time.Duration(f) does); negative or zero means "after the events due now".
+        if (!(y > 0)) {
           if (Number.isNaN(y)) throw new RangeError('process yielded NaN as a delay');
+          this.loop.schedule(this.loop.now(), this.resumeTimer);
+        } else {
+          this.loop.schedule(this.loop.now() + Math.trunc(y), this.resumeTimer);
         }
-        this.loop.schedule(this.loop.now() + (y > 0 ? y : 0), this.resumeTimer);
         return;
       }
       let fired = false;

@@ -96,8 +96,15 @@ describe('the starting code (lab.go)', () => {
             kind: 'StatefulSet',
             ref: 'owned',
             source: 'cache',
-            onError: 'ignoreNotFound',
+            onError: 'ignore',
             src: { line: line('r.Get(ctx, req.NamespacedName, sts)') },
+          },
+          {
+            op: 'create',
+            kind: 'StatefulSet',
+            ref: 'owned',
+            onError: 'return',
+            src: { line: line('r.Create(ctx, sts)') },
           },
           {
             op: 'list',
@@ -647,6 +654,48 @@ describe('the Reconcile program', () => {
       { op: 'get', kind: 'StatefulSet', ref: 'owned', source: 'cache', onError: 'ignoreNotFound' },
       { op: 'return', error: 'nil' },
     ]);
+  });
+
+  it('the create-if-missing guard: get (errors ignored) then create', () => {
+    const want = [
+      { op: 'get', kind: 'StatefulSet', ref: 'owned', source: 'cache', onError: 'ignore' },
+      { op: 'create', kind: 'StatefulSet', ref: 'owned', onError: 'return' },
+      { op: 'return', error: 'nil' },
+    ];
+    expect(
+      ops(`sts := &appsv1.StatefulSet{}
+	if err := r.Get(ctx, req.NamespacedName, sts); apierrors.IsNotFound(err) {
+		if err := r.Create(ctx, sts); err != nil {
+			return ctrl.Result{}, err
+		}
+	} else if err != nil {
+		return ctrl.Result{}, err
+	}
+	return ctrl.Result{}, nil`),
+    ).toEqual(want);
+    expect(
+      ops(`sts := &appsv1.StatefulSet{}
+	err := r.Get(ctx, req.NamespacedName, sts)
+	if errors.IsNotFound(err) {
+		if err := r.Create(ctx, sts); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
+	return ctrl.Result{}, nil`),
+    ).toEqual(want);
+    expect(
+      ops(`sts := &appsv1.StatefulSet{}
+	if err := r.Get(ctx, req.NamespacedName, sts); err != nil {
+		if apierrors.IsNotFound(err) {
+			if err := r.Create(ctx, sts); err != nil {
+				return ctrl.Result{}, err
+			}
+			return ctrl.Result{}, nil
+		}
+		return ctrl.Result{}, err
+	}
+	return ctrl.Result{}, nil`),
+    ).toEqual(want);
   });
 
   it('helper methods are inlined', () => {

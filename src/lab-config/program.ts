@@ -160,8 +160,8 @@ class ProgramBuilder {
             frame,
           );
           if (cls) {
-            setOnError(ops, cls);
-            this.afterCheck(next, frame, out, ops);
+            setOnError(ops, cls.onError);
+            this.afterCheck(next, frame, out, [...ops, ...cls.after]);
             return true;
           }
         }
@@ -247,8 +247,8 @@ class ProgramBuilder {
       if (initOps.length > 0 && errVar) {
         const cls = this.classifyErrorCheck(cond, cons, errVar, frame);
         if (cls) {
-          setOnError(initOps, cls);
-          this.afterCheck(s, frame, out, initOps);
+          setOnError(initOps, cls.onError);
+          this.afterCheck(s, frame, out, [...initOps, ...cls.after]);
           return;
         }
       }
@@ -271,16 +271,23 @@ class ProgramBuilder {
   /**
    * `if err != nil { return …, err }` → 'return'; `… client.IgnoreNotFound(err)` or
    * `if client.IgnoreNotFound(err) != nil` / `!apierrors.IsNotFound(err)` → 'ignoreNotFound';
-   * a check whose branch does not return the error → 'ignore'. undefined: not an error check.
+   * a check whose branch does not return the error → 'ignore'. The create-if-missing guard
+   * (`if apierrors.IsNotFound(err) { r.Create(…) }`, alone or inside `if err != nil`) → 'ignore'
+   * followed by the guard's calls (`after`): the engine skips a create whose get found the
+   * object. undefined: not an error check.
    */
   private classifyErrorCheck(
     cond: SyntaxNode | null,
     cons: SyntaxNode | null,
     errVar: string,
     frame: Frame,
-  ): OnError | undefined {
+  ): { onError: OnError; after: ReconcileOp[] } | undefined {
     if (!cond) return undefined;
     const c = cond.text.replace(/\s+/g, '');
+    const guardRe = new RegExp(`^(\\w+\\.)?IsNotFound\\(${escapeRe(errVar)}\\)$`);
+    const guardOps = (block: SyntaxNode | null): ReconcileOp[] =>
+      this.statements(blockStatements(block), frame).filter((o) => o.op !== 'return');
+    if (guardRe.test(c)) return { onError: 'ignore', after: guardOps(cons) };
     let notFoundFiltered: boolean;
     if (c === `${errVar}!=nil`) notFoundFiltered = false;
     else if (c === `client.IgnoreNotFound(${errVar})!=nil`) notFoundFiltered = true;
@@ -288,32 +295,40 @@ class ProgramBuilder {
       notFoundFiltered = true;
     else return undefined;
     const stmts = blockStatements(cons);
-    // An inner `if apierrors.IsNotFound(err) { return …, nil }` also filters NotFound.
+    let after: ReconcileOp[] = [];
+    // An inner `if apierrors.IsNotFound(err) { … }`: with calls it is the create-if-missing
+    // guard; with only `return …, nil` it filters NotFound.
     for (const st of stmts) {
-      if (st.type === 'if_statement' && /IsNotFound\(/.test(field(st, 'condition')?.text ?? ''))
-        notFoundFiltered = true;
+      const ic = field(st, 'condition')?.text.replace(/\s+/g, '') ?? '';
+      if (st.type === 'if_statement' && guardRe.test(ic)) {
+        const ops = guardOps(field(st, 'consequence'));
+        if (ops.length > 0) after = ops;
+        else notFoundFiltered = true;
+      }
     }
+    const withAfter = (onError: OnError) =>
+      after.length > 0 ? { onError: 'ignore' as const, after } : { onError, after };
     const ret = stmts.find((st) => st.type === 'return_statement');
-    if (!ret) return 'ignore';
+    if (!ret) return withAfter('ignore');
     const values = kids(kids(ret)[0]);
     const errExpr = frame.errorOnly ? values[0] : values[values.length - 1];
-    if (!errExpr) return 'ignore';
+    if (!errExpr) return withAfter('ignore');
     const t = errExpr.text.replace(/\s+/g, '');
-    if (/IgnoreNotFound\(/.test(t)) return 'ignoreNotFound';
+    if (/IgnoreNotFound\(/.test(t)) return withAfter('ignoreNotFound');
     if (t === 'nil') {
-      if (notFoundFiltered) return 'ignoreNotFound';
+      if (notFoundFiltered) return withAfter('ignoreNotFound');
       this.ctx.notSimulated(
         'returning nil on an error (the lab treats the error as ignored)',
         errExpr,
       );
-      return 'ignore';
+      return withAfter('ignore');
     }
     if (/TerminalError\(/.test(t))
       this.ctx.notSimulated(
         'reconcile.TerminalError on this call (the lab returns it as a plain error)',
         errExpr,
       );
-    return notFoundFiltered ? 'ignoreNotFound' : 'return';
+    return withAfter(notFoundFiltered ? 'ignoreNotFound' : 'return');
   }
 
   private forStatement(s: SyntaxNode, frame: Frame, out: ReconcileOp[]): void {

@@ -34,3 +34,11 @@ describe('extractGoBlocks', () => {
     expect(extractGoBlocks(md)).toEqual(['func a() {}\n', '  x := 1\n']);
   });
 });
+
+describe('README', () => {
+  it('lists every diagnostic code of the catalogue', async () => {
+    const { DIAGNOSTIC_CATALOGUE } = await import('./types');
+    const readme = (await import('./README.md?raw')).default;
+    for (const code of Object.keys(DIAGNOSTIC_CATALOGUE)) expect(readme).toContain(`| ${code} |`);
+  });
+});

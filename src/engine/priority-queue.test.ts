@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { EventLoop } from './loop';
 import { MetricsRegistry } from './metrics';
 import { LowPriority, PriorityQueue } from './priority-queue';
@@ -221,5 +222,97 @@ describe('PriorityQueue metrics (§1.4, §5.2)', () => {
     q.get();
     loop.runUntil(Second);
     expect(m.value('workqueue_longest_running_processor_seconds', L)).toBe(1);
+  });
+});
+
+describe('PriorityQueue against a naive model (property)', () => {
+  interface MItem {
+    priority: number;
+    counter: number;
+    readyAt: number | null;
+  }
+
+  it('hands out the same keys in the same order as a sorted-array model of §1.4', () => {
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant('add' as const),
+        key: fc.integer({ min: 0, max: 8 }),
+        after: fc.constantFrom(0, 0, 5, 10, 30),
+        priority: fc.option(fc.integer({ min: -3, max: 3 }), { nil: undefined }),
+      }),
+      fc.record({ kind: fc.constant('get' as const) }),
+      fc.record({ kind: fc.constant('done' as const), key: fc.integer({ min: 0, max: 8 }) }),
+      fc.record({ kind: fc.constant('tick' as const), d: fc.integer({ min: 0, max: 20 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+        const loop = new EventLoop();
+        const q = new PriorityQueue<string>({ loop });
+        const items = new Map<string, MItem>();
+        const locked = new Set<string>();
+        let counter = 0;
+        const promote = () => {
+          const due = [...items.entries()]
+            .filter(([, it]) => it.readyAt !== null && it.readyAt <= loop.now())
+            .sort(
+              ([, a], [, b]) =>
+                a.readyAt! - b.readyAt! || b.priority - a.priority || a.counter - b.counter,
+            );
+          for (const [, it] of due) {
+            it.readyAt = null;
+            it.counter = counter++;
+          }
+        };
+        for (const o of ops) {
+          if (o.kind === 'add') {
+            const key = `k${o.key}`;
+            q.addWithOpts({ after: o.after, priority: o.priority }, key);
+            const readyAt = o.after > 0 ? loop.now() + o.after : null;
+            const it = items.get(key);
+            if (!it) {
+              items.set(key, { priority: o.priority ?? 0, counter: counter++, readyAt });
+            } else {
+              const np = o.priority ?? 0;
+              if (np > it.priority) {
+                it.priority = np;
+                it.counter = counter++;
+              }
+              if (it.readyAt !== null) {
+                if (readyAt === null) {
+                  it.readyAt = null;
+                  it.counter = counter++;
+                } else if (readyAt < it.readyAt) it.readyAt = readyAt;
+              }
+            }
+          } else if (o.kind === 'get') {
+            const r = q.getWithPriority();
+            const cands = [...items.entries()]
+              .filter(([k, it]) => it.readyAt === null && !locked.has(k))
+              .sort(([, a], [, b]) => b.priority - a.priority || a.counter - b.counter);
+            const want = cands[0];
+            if (!want) {
+              expect(r).toBeUndefined();
+            } else {
+              expect(r).toEqual({ item: want[0], priority: want[1].priority, shutdown: false });
+              items.delete(want[0]);
+              locked.add(want[0]);
+            }
+          } else if (o.kind === 'done') {
+            const key = `k${o.key}`;
+            if (locked.has(key)) {
+              q.done(key);
+              locked.delete(key);
+            }
+          } else {
+            loop.advance(o.d);
+            promote();
+          }
+          const readyCount = [...items.values()].filter((it) => it.readyAt === null).length;
+          expect(q.len()).toBe(readyCount);
+          expect(q.waitingLen()).toBe(items.size - readyCount);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -51,89 +51,132 @@ interface PqItem<T> {
   hi: number;
 }
 
-class IndexedHeap<T> {
-  readonly a: PqItem<T>[] = [];
-  constructor(private readonly less: (x: PqItem<T>, y: PqItem<T>) => boolean) {}
+/**
+ * A binary min-heap of items ordered by three numeric keys held in parallel typed arrays
+ * (cache-friendly comparisons); each item records its position in `hi` for O(log n)
+ * removal and re-keying.
+ */
+class KeyHeap<T> {
+  private k1 = new Float64Array(64);
+  private k2 = new Float64Array(64);
+  private k3 = new Float64Array(64);
+  private its: (PqItem<T> | undefined)[] = [];
+  private n = 0;
+
   get length(): number {
-    return this.a.length;
+    return this.n;
   }
   peek(): PqItem<T> | undefined {
-    return this.a[0];
+    return this.n > 0 ? this.its[0] : undefined;
   }
-  push(x: PqItem<T>): void {
-    x.hi = this.a.length;
-    this.a.push(x);
-    this.up(x.hi);
+  push(x: PqItem<T>, a: number, b: number, c: number): void {
+    if (this.n === this.k1.length) this.grow();
+    this.up(this.n++, x, a, b, c);
   }
   pop(): PqItem<T> | undefined {
-    const top = this.a[0];
-    if (top === undefined) return undefined;
+    if (this.n === 0) return undefined;
+    const top = this.its[0]!;
     this.removeAt(0);
     return top;
   }
   remove(x: PqItem<T>): void {
-    if (x.hi >= 0 && this.a[x.hi] === x) this.removeAt(x.hi);
+    const i = x.hi;
+    if (i >= 0 && i < this.n && this.its[i] === x) this.removeAt(i);
   }
-  fix(x: PqItem<T>): void {
-    this.up(x.hi);
-    this.down(x.hi);
+  /** Changes an item's keys and restores the order. */
+  update(x: PqItem<T>, a: number, b: number, c: number): void {
+    const i = x.hi;
+    if (!(i >= 0 && i < this.n && this.its[i] === x)) return;
+    if (i > 0 && this.less(a, b, c, (i - 1) >> 1)) this.up(i, x, a, b, c);
+    else this.down(i, x, a, b, c);
   }
   clear(): void {
-    for (const x of this.a) x.hi = -1;
-    this.a.length = 0;
+    for (let i = 0; i < this.n; i++) this.its[i]!.hi = -1;
+    this.its.length = 0;
+    this.n = 0;
   }
   private removeAt(i: number): void {
-    const x = this.a[i]!;
-    const last = this.a.pop()!;
-    x.hi = -1;
-    if (last !== x) {
-      this.a[i] = last;
-      last.hi = i;
-      this.up(i);
-      this.down(last.hi);
-    }
+    this.its[i]!.hi = -1;
+    const last = --this.n;
+    const x = this.its[last]!;
+    this.its[last] = undefined;
+    if (i === last) return;
+    const a = this.k1[last]!;
+    const b = this.k2[last]!;
+    const c = this.k3[last]!;
+    if (i > 0 && this.less(a, b, c, (i - 1) >> 1)) this.up(i, x, a, b, c);
+    else this.down(i, x, a, b, c);
   }
-  private up(i: number): void {
-    const a = this.a;
-    const x = a[i]!;
+  /** Whether (a, b, c) orders before the element at j. */
+  private less(a: number, b: number, c: number, j: number): boolean {
+    const a2 = this.k1[j]!;
+    if (a !== a2) return a < a2;
+    const b2 = this.k2[j]!;
+    if (b !== b2) return b < b2;
+    return c < this.k3[j]!;
+  }
+  private place(i: number, x: PqItem<T>, a: number, b: number, c: number): void {
+    this.k1[i] = a;
+    this.k2[i] = b;
+    this.k3[i] = c;
+    this.its[i] = x;
+    x.hi = i;
+  }
+  private moveTo(from: number, to: number): void {
+    this.k1[to] = this.k1[from]!;
+    this.k2[to] = this.k2[from]!;
+    this.k3[to] = this.k3[from]!;
+    const y = this.its[from]!;
+    this.its[to] = y;
+    y.hi = to;
+  }
+  private up(i: number, x: PqItem<T>, a: number, b: number, c: number): void {
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const y = a[p]!;
-      if (!this.less(x, y)) break;
-      a[i] = y;
-      y.hi = i;
+      if (!this.less(a, b, c, p)) break;
+      this.moveTo(p, i);
       i = p;
     }
-    a[i] = x;
-    x.hi = i;
+    this.place(i, x, a, b, c);
   }
-  private down(i: number): void {
-    const a = this.a;
-    const n = a.length;
-    const x = a[i]!;
+  private down(i: number, x: PqItem<T>, a: number, b: number, c: number): void {
+    const n = this.n;
     for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && this.less(a[r]!, a[l]!) ? r : l;
-      const y = a[c]!;
-      if (!this.less(y, x)) break;
-      a[i] = y;
-      y.hi = i;
-      i = c;
+      let ch = 2 * i + 1;
+      if (ch >= n) break;
+      const r = ch + 1;
+      if (r < n && this.less(this.k1[r]!, this.k2[r]!, this.k3[r]!, ch)) ch = r;
+      const ca = this.k1[ch]!;
+      const cb = this.k2[ch]!;
+      const cc = this.k3[ch]!;
+      if (!(ca < a || (ca === a && (cb < b || (cb === b && cc < c))))) break;
+      this.moveTo(ch, i);
+      i = ch;
     }
-    a[i] = x;
-    x.hi = i;
+    this.place(i, x, a, b, c);
+  }
+  private grow(): void {
+    const m = this.k1.length * 2;
+    const a = new Float64Array(m);
+    a.set(this.k1);
+    this.k1 = a;
+    const b = new Float64Array(m);
+    b.set(this.k2);
+    this.k2 = b;
+    const c = new Float64Array(m);
+    c.set(this.k3);
+    this.k3 = c;
   }
 }
 
-function readyLess<T>(x: PqItem<T>, y: PqItem<T>): boolean {
-  return x.priority > y.priority || (x.priority === y.priority && x.counter < y.counter);
+/** Ready order: priority (higher first), then counter (lower first). */
+function pushReady<T>(h: KeyHeap<T>, it: PqItem<T>): void {
+  h.push(it, -it.priority, it.counter, 0);
 }
 
-function waitingLess<T>(x: PqItem<T>, y: PqItem<T>): boolean {
-  if (x.readyAt !== y.readyAt) return x.readyAt < y.readyAt;
-  return readyLess(x, y);
+/** Waiting order: readyAt, then the ready order. */
+function pushWaiting<T>(h: KeyHeap<T>, it: PqItem<T>): void {
+  h.push(it, it.readyAt, -it.priority, it.counter);
 }
 
 export type PriorityGetResult<T> =
@@ -158,8 +201,8 @@ export class PriorityQueue<T> {
   };
   private readonly loop: EventLoop;
   private readonly items = new Map<T, PqItem<T>>();
-  private readonly readyHeap = new IndexedHeap<T>(readyLess);
-  private readonly waitingHeap = new IndexedHeap<T>(waitingLess);
+  private readonly readyHeap = new KeyHeap<T>();
+  private readonly waitingHeap = new KeyHeap<T>();
   private readonly parked = new Set<T>();
   /** Locked keys → time of their Get (the metrics' processingStartTimes). */
   private readonly locked = new Map<T, Nanos>();
@@ -245,7 +288,7 @@ export class PriorityQueue<T> {
       if (!delayed) {
         this.becomeReady(item, false);
       } else {
-        this.waitingHeap.push(item);
+        pushWaiting(this.waitingHeap, item);
         this.observer?.onWait?.(key, readyAt);
         this.arm();
       }
@@ -262,7 +305,7 @@ export class PriorityQueue<T> {
         }
         it.priority = newPriority;
         it.counter = this.counter++;
-        if (it.hi >= 0) this.readyHeap.fix(it);
+        if (it.hi >= 0) this.readyHeap.update(it, -it.priority, it.counter, 0);
       }
       this.observer?.onAdd?.(key, 'merged', it.priority);
       return;
@@ -280,7 +323,7 @@ export class PriorityQueue<T> {
         it.readyAt = readyAt;
         this.observer?.onWait?.(key, readyAt);
       }
-      this.waitingHeap.fix(it);
+      this.waitingHeap.update(it, it.readyAt, -it.priority, it.counter);
       this.arm();
     }
   }
@@ -334,7 +377,7 @@ export class PriorityQueue<T> {
     this.observer?.onDone?.(item);
     if (this.parked.size > 0 && this.parked.delete(item)) {
       const it = this.items.get(item)!;
-      this.readyHeap.push(it);
+      pushReady(this.readyHeap, it);
       this.waiters.notifyOne();
     }
   }
@@ -405,7 +448,7 @@ export class PriorityQueue<T> {
       this.parked.add(it.key);
       this.observer?.onAdd?.(it.key, 'dirty', it.priority);
     } else {
-      this.readyHeap.push(it);
+      pushReady(this.readyHeap, it);
       this.waiters.notifyOne();
       this.observer?.onAdd?.(it.key, 'queued', it.priority);
     }

@@ -4,15 +4,26 @@ import { expect, expectAccessible, test } from './fixtures';
 const LESSON = '7.4-performance-and-scalability';
 const LESSON_URL = `/#/lesson/${LESSON}`;
 
-/** Scrolls every diagram into view (they render lazily) and waits for its SVG. */
-async function renderAllDiagrams(page: Page): Promise<void> {
-  const figures = page.getByTestId('diagram');
-  await expect(figures).toHaveCount(6);
-  for (let i = 0; i < 6; i++) {
-    const figure = figures.nth(i);
-    await figure.scrollIntoViewIfNeeded();
-    await expect(figure.locator('svg').first()).toBeVisible();
-  }
+/**
+ * Scrolls through the whole lesson (diagrams and highlighting are prepared lazily as the reader
+ * nears them), then waits until all 6 diagrams are SVG and every code block is highlighted.
+ */
+async function prepareWholeLesson(page: Page): Promise<void> {
+  await expect(page.getByTestId('diagram')).toHaveCount(6);
+  await page.evaluate(async () => {
+    const pane = document.querySelector('[data-testid="lesson-scroller"]');
+    if (!pane) throw new Error('no lesson pane');
+    while (pane.scrollTop + pane.clientHeight < pane.scrollHeight - 2) {
+      pane.scrollBy(0, 600);
+      await new Promise((r) => setTimeout(r, 60));
+    }
+  });
+  await expect(page.locator('[data-testid="diagram"][data-state="rendered"] svg')).toHaveCount(6, {
+    timeout: 45_000,
+  });
+  await expect(page.locator('[data-testid="code-block"] pre[data-highlighted="true"]')).toHaveCount(
+    10,
+  );
 }
 
 /** The heading's distance from the top of the lesson's scrolling pane, in px. */
@@ -43,8 +54,7 @@ test.describe('home page', () => {
 test.describe('lesson page', () => {
   test('shows all 6 diagrams as SVG, each named and with a text alternative', async ({ page }) => {
     await page.goto(LESSON_URL);
-    await renderAllDiagrams(page);
-    await expect(page.locator('[data-testid="diagram"][data-state="rendered"] svg')).toHaveCount(6);
+    await prepareWholeLesson(page);
     const names = await page.getByTestId('diagram').locator('figcaption').allInnerTexts();
     expect(names.map((n) => n.replace(/^Diagram:\s*/, '').trim())).toEqual([
       'Performance Optimization Strategies',
@@ -80,11 +90,10 @@ test.describe('lesson page', () => {
     await page.goto(LESSON_URL);
     const blocks = page.locator('[data-testid="code-block"][data-lang="go"]');
     await expect(blocks).toHaveCount(10);
+    await prepareWholeLesson(page);
     for (let i = 0; i < 10; i++) {
-      const block = blocks.nth(i);
-      await block.scrollIntoViewIfNeeded();
-      await expect(block.locator('pre[data-highlighted="true"]')).toBeVisible();
-      expect(await block.locator('pre .token:not(.plain)').count()).toBeGreaterThan(3);
+      const tokens = blocks.nth(i).locator('pre[data-highlighted="true"] .token:not(.plain)');
+      expect(await tokens.count()).toBeGreaterThan(3);
     }
     const first = blocks.first();
     await first.scrollIntoViewIfNeeded();
@@ -258,15 +267,11 @@ test.describe('lesson page', () => {
 
   for (const scheme of ['light', 'dark'] as const) {
     test(`has no serious or critical accessibility violations (${scheme})`, async ({ page }) => {
+      test.setTimeout(120_000);
       await page.emulateMedia({ colorScheme: scheme });
       await page.goto(LESSON_URL);
       await expect(page.locator('html')).toHaveAttribute('data-theme', scheme);
-      await renderAllDiagrams(page);
-      const blocks = page.locator('[data-testid="code-block"]');
-      for (let i = 0; i < (await blocks.count()); i++) {
-        await blocks.nth(i).scrollIntoViewIfNeeded();
-        await expect(blocks.nth(i).locator('pre[data-highlighted="true"]')).toBeVisible();
-      }
+      await prepareWholeLesson(page);
       await page
         .getByRole('figure', { name: 'Diagram: Batch Processing Flow' })
         .getByRole('button', { name: 'Text version' })

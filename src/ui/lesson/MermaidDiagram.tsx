@@ -94,8 +94,7 @@ function MermaidFigure({ block, caption }: Props & { caption: string }) {
     >
       <div className="diagram-bar">
         <figcaption id={captionId} className="diagram-caption">
-          <span className="visually-hidden">Diagram: </span>
-          {caption}
+          <span className="visually-hidden">Diagram:</span> {caption}
         </figcaption>
         <div className="diagram-actions">
           <button
@@ -160,8 +159,7 @@ export function DiagramFailure({
   return (
     <figure className="diagram diagram-failed" data-testid={testIds.diagram} data-state="failed">
       <figcaption className="diagram-caption">
-        <span className="visually-hidden">Diagram: </span>
-        {caption}
+        <span className="visually-hidden">Diagram:</span> {caption}
       </figcaption>
       <p className="diagram-error">
         <strong>This diagram could not be drawn.</strong> {message}

@@ -95,12 +95,13 @@ export class Indexer {
   }
 
   /**
-   * client-go ByIndex: the objects whose index `name` contains `value`. A missing index fails
-   * with client-go's exact text (capital "I").
+   * client-go ByIndex: the objects whose index `name` contains `value`, or undefined when the
+   * index does not exist (client-go's error: `Index with name <name> does not exist`, built
+   * by the caller; no exception, so a hot error path stays cheap).
    */
-  byIndex(name: string, value: string): Iterable<CachedObject> {
+  byIndex(name: string, value: string): Iterable<CachedObject> | undefined {
     const idx = this.indices.get(name);
-    if (!idx) throw new IndexerError(`Index with name ${name} does not exist`);
+    if (!idx) return undefined;
     return idx.get(value)?.values() ?? [];
   }
 

@@ -11,7 +11,6 @@ import {
   type CachedObject,
   fieldIndexName,
   type Indexer,
-  IndexerError,
   keyToNamespacedKey,
   objectKey,
 } from './indexer';
@@ -97,43 +96,45 @@ export class CacheReader {
     let objs: Iterable<CachedObject>;
     let scanned = 0;
     const fields = opts.matchingFields ? Object.entries(opts.matchingFields) : [];
-    try {
-      if (fields.length > 0) {
-        const [f0, v0] = fields[0]!;
-        // client-go's ByIndex: `Index with name field:<f> does not exist`.
-        const first = this.indexer.byIndex(fieldIndexName(f0), keyToNamespacedKey(ns, v0));
-        if (fields.length === 1) objs = first;
-        else {
-          const rest = fields.slice(1);
-          for (const [f] of rest) {
-            if (!this.indexer.hasIndex(fieldIndexName(f))) {
-              // controller-runtime's own check for later requirements (lower-case "i").
-              throw new IndexerError(`index with name field:${f} does not exist`);
-            }
+    const bad = (message: string): ListResult => ({
+      ok: false,
+      err: { reason: 'BadRequest', message },
+      scanned,
+      cost: scanned * SCAN_COST_PER_OBJECT,
+    });
+    if (fields.length > 0) {
+      const [f0, v0] = fields[0]!;
+      const first = this.indexer.byIndex(fieldIndexName(f0), keyToNamespacedKey(ns, v0));
+      // client-go's ByIndex error (capital "I").
+      if (!first) return bad(`Index with name ${fieldIndexName(f0)} does not exist`);
+      if (fields.length === 1) objs = first;
+      else {
+        const rest = fields.slice(1);
+        for (const [f] of rest) {
+          // controller-runtime's own check for later requirements (lower-case "i").
+          if (!this.indexer.hasIndex(fieldIndexName(f))) {
+            return bad(`index with name field:${f} does not exist`);
           }
-          const out: CachedObject[] = [];
-          for (const o of first) {
-            scanned++;
-            let okAll = true;
-            for (const [f, v] of rest) {
-              const vals = this.indexer.indexValues(fieldIndexName(f), o)!;
-              if (!vals.includes(keyToNamespacedKey(ns, v))) {
-                okAll = false;
-                break;
-              }
-            }
-            if (okAll) out.push(o);
-          }
-          objs = out;
         }
-      } else if (ns !== '') {
-        objs = this.indexer.byNamespaceIndex(ns);
-      } else {
-        objs = this.indexer.list();
+        const out: CachedObject[] = [];
+        for (const o of first) {
+          scanned++;
+          let okAll = true;
+          for (const [f, v] of rest) {
+            const vals = this.indexer.indexValues(fieldIndexName(f), o)!;
+            if (!vals.includes(keyToNamespacedKey(ns, v))) {
+              okAll = false;
+              break;
+            }
+          }
+          if (okAll) out.push(o);
+        }
+        objs = out;
       }
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      return { ok: false, err: { reason: 'BadRequest', message }, scanned, cost: 0 };
+    } else if (ns !== '') {
+      objs = this.indexer.byNamespaceIndex(ns);
+    } else {
+      objs = this.indexer.list();
     }
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const labels = opts.matchingLabels ? Object.entries(opts.matchingLabels) : [];

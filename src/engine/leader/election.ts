@@ -132,7 +132,7 @@ export class LeaderElector {
         // The optimistic update succeeds only if the record is still the one we read.
         const cur = lease.record;
         if (cur && rec && !sameRecord(cur, rec)) return this.failed(t);
-        if (!cur && rec) return this.failed(t);
+        if (!rec && cur) return this.failed(t);
         const next: LeaseRecord = mine
           ? { ...rec!, renewTime: t }
           : {

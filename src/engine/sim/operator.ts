@@ -19,6 +19,8 @@ import { Informer, type ListWatcher } from '../informer/informer';
 import { LeaderElector, type Lease } from '../leader/election';
 import type { EventLoop } from '../loop';
 import {
+  type CounterSeries,
+  type GaugeSeries,
   type HistogramSeries,
   type MetricsRegistry,
   RECONCILE_TIME_BUCKETS as RECONCILE_BUCKETS,
@@ -70,6 +72,9 @@ export interface OperatorDeps {
 
 export interface OperatorStats {
   cacheReads: number;
+  /** Cached Lists served and the objects they visited (the cost driver). */
+  cacheLists: number;
+  cacheScanned: number;
   /** Reconcile errors the lesson's ReconcileBatch dropped (its loop ignores them). */
   batchErrorsDropped: number;
   /** Goroutines started by ReconcileParallel. */
@@ -132,6 +137,15 @@ export class OperatorReplica {
   private readonly name: string;
   private readonly cache = { started: false };
   private readonly processStart: Nanos;
+  private mh:
+    | {
+        active: GaugeSeries;
+        time: HistogramSeries;
+        total: Record<'success' | 'error' | 'requeue' | 'requeue_after', CounterSeries>;
+        errors: CounterSeries;
+        terminal: CounterSeries;
+      }
+    | undefined;
 
   constructor(
     private readonly d: OperatorDeps,
@@ -410,28 +424,51 @@ export class OperatorReplica {
   }
 
   /** reconcileHandler: runs Reconcile (or ReconcileBatch), records metrics, maps the result. */
+  /** Series handles of the controller metrics (looked up once). */
+  private metricHandles() {
+    if (this.mh) return this.mh;
+    const m = this.d.metrics;
+    const c = { controller: this.name };
+    this.mh = {
+      active: m.gauge('controller_runtime_active_workers', c),
+      time: m.histogramSeries('controller_runtime_reconcile_time_seconds', c),
+      total: {
+        success: m.counter('controller_runtime_reconcile_total', { ...c, result: 'success' }),
+        error: m.counter('controller_runtime_reconcile_total', { ...c, result: 'error' }),
+        requeue: m.counter('controller_runtime_reconcile_total', { ...c, result: 'requeue' }),
+        requeue_after: m.counter('controller_runtime_reconcile_total', {
+          ...c,
+          result: 'requeue_after',
+        }),
+      },
+      errors: m.counter('controller_runtime_reconcile_errors_total', c),
+      terminal: m.counter('controller_runtime_terminal_reconcile_errors_total', c),
+    };
+    return this.mh;
+  }
+
   private handle(keys: string[], priority: number, done: () => void): void {
     const d = this.d;
     const start = d.loop.now();
-    const active = d.metrics.gauge('controller_runtime_active_workers', { controller: this.name });
-    active.inc();
-    const reconcileID = this.newReconcileID();
+    const mh = this.metricHandles();
+    mh.active.inc();
     const key = keys[0]!;
     const finish = (o: ReconcileOutcome): void => {
-      active.dec();
+      mh.active.dec();
       const end = d.loop.now();
-      d.metrics
-        .histogramSeries('controller_runtime_reconcile_time_seconds', { controller: this.name })
-        .observe((end - start) / Second);
-      for (const k of keys)
-        d.trace.span(
-          k,
-          'reconcile',
-          start,
-          end,
-          keys.length > 1 ? `ReconcileBatch of ${keys.length}` : `reconcileID ${reconcileID}`,
-        );
-      this.applyResult(keys, priority, o, reconcileID);
+      mh.time.observe((end - start) / Second);
+      for (const k of keys) {
+        if (d.trace.traced(k)) {
+          d.trace.span(
+            k,
+            'reconcile',
+            start,
+            end,
+            keys.length > 1 ? `ReconcileBatch of ${keys.length}` : undefined,
+          );
+        }
+      }
+      this.applyResult(keys, priority, o);
       done();
     };
     if (keys.length === 1) {
@@ -455,12 +492,11 @@ export class OperatorReplica {
 
   private newReconcileID(): string {
     // A UUID-shaped id from the seeded stream (controller-runtime uses uuid.NewUUID()).
-    const h = (n: number): string =>
-      Math.floor(this.d.rng.float64() * 16 ** n)
-        .toString(16)
-        .padStart(n, '0');
+    const a = this.d.rng.nextUint32();
+    const b = this.d.rng.nextUint32();
+    const hex = (x: number, n: number): string => (x >>> 0).toString(16).padStart(8, '0').slice(-n);
     this.reconcileSeq++;
-    return `${h(8)}-${h(4)}-4${h(3)}-a${h(3)}-${h(12)}`;
+    return `${hex(a, 8)}-${hex(b >>> 16, 4)}-4${hex(b, 3)}-a${hex(a ^ b, 3)}-${hex(this.reconcileSeq, 4)}${hex(a ^ (b << 7), 8)}`;
   }
 
   /** Runs the ops for one request; reports the outcome (and the generation it read). */
@@ -480,23 +516,16 @@ export class OperatorReplica {
     );
   }
 
-  private applyResult(
-    keys: string[],
-    priority: number,
-    o: ReconcileOutcome,
-    reconcileID: string,
-  ): void {
+  private applyResult(keys: string[], priority: number, o: ReconcileOutcome): void {
     const d = this.d;
     const q = this.queue;
-    const c = (result: string): void =>
-      d.metrics
-        .counter('controller_runtime_reconcile_total', { controller: this.name, result })
-        .inc();
+    const mh = this.metricHandles();
+    const c = (result: 'success' | 'error' | 'requeue' | 'requeue_after'): void =>
+      mh.total[result].inc();
     if (o.err) {
       c('error');
-      d.metrics
-        .counter('controller_runtime_reconcile_errors_total', { controller: this.name })
-        .inc();
+      mh.errors.inc();
+      const reconcileID = this.newReconcileID();
       const key = keys[0]!;
       const [namespace, name] = splitKey(key);
       const forKind = d.settings.controller.forKind;
@@ -511,9 +540,7 @@ export class OperatorReplica {
         error: o.err.message,
       });
       if (o.terminal) {
-        d.metrics
-          .counter('controller_runtime_terminal_reconcile_errors_total', { controller: this.name })
-          .inc();
+        mh.terminal.inc();
         return;
       }
       if (o.requeue || o.requeueAfter > 0) {
@@ -571,34 +598,20 @@ export class OperatorReplica {
     st.goroutinesLive++;
     if (st.goroutinesLive > st.goroutinesPeak) st.goroutinesPeak = st.goroutinesLive;
     const start = d.loop.now();
-    const active = d.metrics.gauge('controller_runtime_active_workers', { controller: this.name });
-    active.inc();
+    const mh = this.metricHandles();
+    mh.active.inc();
     this.reconcileOne(key, (o) => {
       st.goroutinesLive--;
-      active.dec();
+      mh.active.dec();
       const end = d.loop.now();
-      d.metrics
-        .histogramSeries('controller_runtime_reconcile_time_seconds', { controller: this.name })
-        .observe((end - start) / Second);
+      mh.time.observe((end - start) / Second);
       d.trace.span(key, 'reconcile', start, end, 'goroutine (ReconcileParallel)');
       // Counted like controller reconciles so the charts compare (a real process would not:
       // these calls bypass the controller); errors are only collected, never retried.
-      d.metrics
-        .counter('controller_runtime_reconcile_total', {
-          controller: this.name,
-          result: o.err
-            ? 'error'
-            : o.requeueAfter > 0
-              ? 'requeue_after'
-              : o.requeue
-                ? 'requeue'
-                : 'success',
-        })
-        .inc();
-      if (o.err)
-        d.metrics
-          .counter('controller_runtime_reconcile_errors_total', { controller: this.name })
-          .inc();
+      mh.total[
+        o.err ? 'error' : o.requeueAfter > 0 ? 'requeue_after' : o.requeue ? 'requeue' : 'success'
+      ].inc();
+      if (o.err) mh.errors.inc();
     });
   }
 
@@ -673,6 +686,8 @@ export class OperatorReplica {
         this.cachedRead(kind, (reader) => {
           const r = reader.list(opts);
           d.stats.cacheReads++;
+          d.stats.cacheLists++;
+          d.stats.cacheScanned += r.scanned;
           loop.after(r.cost, () => {
             span(
               'cacheRead',

@@ -103,6 +103,8 @@ class Simulation implements SimulationApi {
   readonly replicas: OperatorReplica[] = [];
   readonly stats: OperatorStats = {
     cacheReads: 0,
+    cacheLists: 0,
+    cacheScanned: 0,
     batchErrorsDropped: 0,
     goroutines: 0,
     goroutinesPeak: 0,
@@ -342,8 +344,9 @@ class Simulation implements SimulationApi {
     const e: RunEvent = { t: this.loop.now(), kind, label };
     this.events.push(e);
     this.pendingEvents.push(e);
-    if (this.pendingEvents.length > MAX_PENDING)
-      this.pendingEvents.splice(0, this.pendingEvents.length - MAX_PENDING);
+    // Amortised: trim to MAX_PENDING once twice that many wait undrained.
+    if (this.pendingEvents.length > 2 * MAX_PENDING)
+      this.pendingEvents = this.pendingEvents.slice(-MAX_PENDING);
   }
 
   private pushLog(line: LogLine): void {
@@ -354,8 +357,8 @@ class Simulation implements SimulationApi {
       this.logsHead = 0;
     }
     this.pendingLogs.push(line);
-    if (this.pendingLogs.length > MAX_PENDING)
-      this.pendingLogs.splice(0, this.pendingLogs.length - MAX_PENDING);
+    if (this.pendingLogs.length > 2 * MAX_PENDING)
+      this.pendingLogs = this.pendingLogs.slice(-MAX_PENDING);
   }
 
   private sample(): void {

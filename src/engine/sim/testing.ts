@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { formatScenarioErrors, parseScenario } from '../scenario';
 import type { Scenario } from '../scenario-types';
 
+/** Relative to the repository root (tests and benchmarks run from there). */
 export const SCENARIO_DIR = join(
-  __dirname,
-  '../../../lessons/7.4-performance-and-scalability/scenarios',
+  process.cwd(),
+  'lessons/7.4-performance-and-scalability/scenarios',
 );
 
 export function loadScenario(id: string): Scenario {

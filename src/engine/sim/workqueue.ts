@@ -11,7 +11,7 @@ import { buildRateLimiter, profileFor, queueKindFor, type QueueKind } from '../p
 import { RateLimitingQueue } from '../ratelimiting-queue';
 import type { WaitCause } from '../ratelimiters';
 import type { SimSettings } from '../settings';
-import { formatDuration, type Nanos } from '../time';
+import type { Nanos } from '../time';
 import type { TraceRecorder } from './trace';
 
 export type WorkGet =
@@ -70,13 +70,7 @@ export function newWorkQueue(
       const at = queuedAt.get(item);
       queuedAt.delete(item);
       if (at !== undefined && trace.traced(item)) {
-        trace.span(
-          item,
-          'waitingForWorker',
-          at,
-          now,
-          `queued ${formatDuration(now - at)} before a worker took it`,
-        );
+        trace.span(item, 'waitingForWorker', at, now);
       }
     },
   };

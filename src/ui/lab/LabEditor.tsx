@@ -20,6 +20,8 @@ const OPTIONS = {
   ariaLabel: 'Operator Go code (lab editor)',
   renderFinalNewline: 'on',
   minimap: { enabled: false },
+  // Sticky scroll pins function headers over the first lines: confusing in a short editor.
+  stickyScroll: { enabled: false },
   fontSize: 14,
   lineNumbersMinChars: 3,
   scrollBeyondLastLine: false,

@@ -55,6 +55,8 @@ interface Anchors {
   restConfigStatement?: { node: SyntaxNode; variable: string };
   /** The last import declaration / package clause (for `const replicas = …`). */
   afterImports?: SyntaxNode;
+  /** The value expression of `RateLimiter:` in controller.Options. */
+  rateLimiterValue?: SyntaxNode;
 }
 
 /** Insertion points for knobs absent from the text, as offsets (see knobs.ts setKnobValue). */
@@ -67,6 +69,8 @@ export interface InsertionPoints {
   restConfigStatement?: { end: number; indent: string; variable: string };
   /** End of the last import declaration (or the package clause). */
   afterImports?: number;
+  /** Offsets of the `RateLimiter:` value expression, and the indent of its line. */
+  rateLimiterValue?: { start: number; end: number; indent: string };
 }
 
 export class CompileContext {
@@ -532,6 +536,7 @@ function readControllerOptions(ctx: CompileContext, arg: SyntaxNode, facts: Cont
         break;
       }
       case 'RateLimiter': {
+        ctx.anchors.rateLimiterValue = value;
         const spec = readRateLimiter(ctx, value, 'rateLimiter', true);
         if (spec) facts.rateLimiter = spec;
         break;
@@ -1248,6 +1253,12 @@ function insertionPoints(text: string, a: Anchors): InsertionPoints {
       variable: a.restConfigStatement.variable,
     };
   if (a.afterImports) out.afterImports = a.afterImports.endIndex;
+  if (a.rateLimiterValue)
+    out.rateLimiterValue = {
+      start: a.rateLimiterValue.startIndex,
+      end: a.rateLimiterValue.endIndex,
+      indent: lineIndent(text, a.rateLimiterValue.startIndex),
+    };
   return out;
 }
 

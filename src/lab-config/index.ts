@@ -9,6 +9,8 @@ export { createLabCompiler, type LabCompiler, type LabCompileResult } from './la
 export {
   editKnob,
   setKnobValue,
+  setRateLimiter,
+  rateLimiterToGo,
   formatGoDuration,
   formatKnobValue,
   INSERTABLE_KNOBS,

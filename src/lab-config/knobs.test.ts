@@ -3,7 +3,8 @@ import { Hour, Millisecond, Minute, Second } from '../engine/time';
 import { compileLabText } from './compile';
 import { docForKnob, knobDocs } from './docs';
 import { COMPLETIONS } from './completions';
-import { editKnob, formatGoDuration, setKnobValue } from './knobs';
+import { editKnob, formatGoDuration, rateLimiterToGo, setKnobValue, setRateLimiter } from './knobs';
+import type { RateLimiterSpec } from '../engine/settings';
 import { createLabCompiler } from './lab-compiler';
 import { initGoParserForNode } from './parser-node';
 import { LAB_GO } from './test-helpers';
@@ -254,5 +255,49 @@ describe('completions', () => {
   it('labels are unique', () => {
     const labels = COMPLETIONS.map((c) => c.label);
     expect(new Set(labels).size).toBe(labels.length);
+  });
+});
+
+describe("setRateLimiter (the form's limiter kind select)", () => {
+  const specs: RateLimiterSpec[] = [
+    { kind: 'defaultController' },
+    { kind: 'defaultItemBased' },
+    { kind: 'itemExponentialFailure', baseDelay: 10 * Millisecond, maxDelay: 100 * Second },
+    {
+      kind: 'itemFastSlow',
+      fastDelay: 5 * Millisecond,
+      slowDelay: 10 * Second,
+      maxFastAttempts: 3,
+    },
+    { kind: 'bucket', qps: 50, burst: 300 },
+    { kind: 'bucket', qps: Infinity, burst: 0 },
+    {
+      kind: 'maxOf',
+      limiters: [
+        { kind: 'itemExponentialFailure', baseDelay: 5 * Millisecond, maxDelay: 1000 * Second },
+        { kind: 'bucket', qps: 10, burst: 100 },
+      ],
+    },
+    { kind: 'withMaxWait', limiter: { kind: 'defaultController' }, maxDelay: 30 * Second },
+  ];
+  it.each(specs.map((s) => [s.kind, s] as const))('%s round-trips through the text', (_k, spec) => {
+    const r = setRateLimiter(LAB_GO, spec, v)!;
+    const c = compileLabText(r.text, v);
+    expect(c.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
+    expect(c.settings!.controller.rateLimiter).toEqual(spec);
+    expect(r.edit.newText).toBe(rateLimiterToGo(spec, '\t\t\t'));
+  });
+
+  it('default removes the field; setting it again inserts the field', () => {
+    const r = setRateLimiter(LAB_GO, { kind: 'default' }, v)!;
+    const c = compileLabText(r.text, v);
+    expect(c.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
+    expect(c.settings!.controller.rateLimiter).toEqual({ kind: 'default' });
+    const back = setRateLimiter(r.text, { kind: 'bucket', qps: 5, burst: 5 }, v)!;
+    expect(compileLabText(back.text, v).settings!.controller.rateLimiter).toEqual({
+      kind: 'bucket',
+      qps: 5,
+      burst: 5,
+    });
   });
 });

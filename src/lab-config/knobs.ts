@@ -4,7 +4,7 @@
  * durations as `5*time.Millisecond`, rate limits as `rate.Limit(10)` / `rate.Every(…)` /
  * `rate.Inf`, bools as `true`, pointer fields through `ptr.To(…)` kept as they were.
  */
-import type { CrVersion } from '../engine/settings';
+import type { CrVersion, RateLimiterSpec } from '../engine/settings';
 import { Hour, Microsecond, Millisecond, Minute, Second } from '../engine/time';
 import { compileWithInsertions } from './compile';
 import type { Knob, SourceRange } from './types';
@@ -217,4 +217,69 @@ export function setKnobValue(
     );
   }
   return undefined;
+}
+
+/**
+ * Go source for a rate limiter spec, typed for reconcile.Request (what the knob form writes
+ * when the learner picks another limiter kind). `{kind: 'default'}` has no Go form.
+ */
+export function rateLimiterToGo(spec: RateLimiterSpec, indent = ''): string {
+  const T = '[reconcile.Request]';
+  const inner = indent + '\t';
+  switch (spec.kind) {
+    case 'default':
+      throw new RangeError('the default rate limiter is written by omitting RateLimiter');
+    case 'defaultController':
+      return `workqueue.DefaultTypedControllerRateLimiter${T}()`;
+    case 'defaultItemBased':
+      return `workqueue.DefaultTypedItemBasedRateLimiter${T}()`;
+    case 'itemExponentialFailure':
+      return `workqueue.NewTypedItemExponentialFailureRateLimiter${T}(${formatGoDuration(spec.baseDelay)}, ${formatGoDuration(spec.maxDelay)})`;
+    case 'itemFastSlow':
+      return `workqueue.NewTypedItemFastSlowRateLimiter${T}(${formatGoDuration(spec.fastDelay)}, ${formatGoDuration(spec.slowDelay)}, ${spec.maxFastAttempts})`;
+    case 'bucket':
+      return `&workqueue.TypedBucketRateLimiter${T}{Limiter: rate.NewLimiter(${spec.qps === Infinity ? 'rate.Inf' : `rate.Limit(${formatGoFloat(spec.qps)})`}, ${spec.burst})}`;
+    case 'maxOf':
+      return `workqueue.NewTypedMaxOfRateLimiter(\n${spec.limiters.map((l) => `${inner}${rateLimiterToGo(l, inner)},\n`).join('')}${indent})`;
+    case 'withMaxWait':
+      return `workqueue.NewTypedWithMaxWaitRateLimiter(${rateLimiterToGo(spec.limiter, indent)}, ${formatGoDuration(spec.maxDelay)})`;
+  }
+}
+
+/**
+ * Replaces the `RateLimiter:` value of controller.Options with `spec` (one edit), inserts the
+ * field when it is absent, or removes the field for `{kind: 'default'}`. undefined when there
+ * is no controller.Options literal.
+ */
+export function setRateLimiter(
+  text: string,
+  spec: RateLimiterSpec,
+  opts: { version: CrVersion },
+): KnobEdit | undefined {
+  const { insertions } = compileWithInsertions(text, opts);
+  const rl = insertions.rateLimiterValue;
+  if (spec.kind === 'default') {
+    if (!rl) return undefined;
+    // Remove the whole `RateLimiter: …,` line(s).
+    const lineStart = text.lastIndexOf('\n', rl.start) + 1;
+    let end = rl.end;
+    const after = /^\s*,?[ \t]*(\/\/[^\n]*)?\n?/.exec(text.slice(end));
+    end += after ? after[0].length : 0;
+    const range = new LineIndex(text).range(lineStart, end);
+    return { text: text.slice(0, lineStart) + text.slice(end), edit: { range, newText: '' } };
+  }
+  if (rl) {
+    const newText = rateLimiterToGo(spec, rl.indent);
+    const range = new LineIndex(text).range(rl.start, rl.end);
+    return {
+      text: text.slice(0, rl.start) + newText + text.slice(rl.end),
+      edit: { range, newText },
+    };
+  }
+  if (!insertions.controllerOptions) return undefined;
+  return insertField(
+    text,
+    insertions.controllerOptions,
+    `RateLimiter: ${rateLimiterToGo(spec, insertions.controllerOptions.indent)}`,
+  );
 }

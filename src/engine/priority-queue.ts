@@ -48,7 +48,10 @@ interface PqItem<T> {
   readyAt: Nanos;
   /** When it became ready (the metrics' addTimes). */
   readySince: Nanos;
+  /** Position in the ready heap, or -1. */
   hi: number;
+  /** Stamp of the item's live entry in the waiting heap (older entries are stale). */
+  wstamp: number;
 }
 
 /**
@@ -169,14 +172,126 @@ class KeyHeap<T> {
   }
 }
 
+/**
+ * The waiting set: a min-heap of (readyAt, −priority, counter) entries in typed arrays with
+ * lazy deletion. Re-keying or leaving the waiting state bumps the item's stamp, which makes
+ * its older entries stale; stale entries are dropped when they reach the top. No per-move
+ * writes into the items themselves.
+ */
+class WaitingHeap<T> {
+  private k1 = new Float64Array(64);
+  private k2 = new Float64Array(64);
+  private k3 = new Float64Array(64);
+  private st = new Float64Array(64);
+  private its: (PqItem<T> | undefined)[] = [];
+  private n = 0;
+  /** Live (non-stale) entries. */
+  live = 0;
+
+  /** The earliest live item, dropping stale entries on the way. */
+  peek(): PqItem<T> | undefined {
+    while (this.n > 0) {
+      const x = this.its[0]!;
+      if (x.waiting && x.wstamp === this.st[0]) return x;
+      this.popTop();
+    }
+    return undefined;
+  }
+  /** Removes the live top (call after peek() returned it). */
+  popLive(): void {
+    this.popTop();
+    this.live--;
+  }
+  /** Adds (or re-keys) an item: its previous entry, if any, becomes stale. */
+  put(x: PqItem<T>, isNew: boolean): void {
+    x.wstamp++;
+    if (isNew) this.live++;
+    if (this.n === this.k1.length) this.grow();
+    let i = this.n++;
+    const a = x.readyAt;
+    const b = -x.priority;
+    const c = x.counter;
+    const s = x.wstamp;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(a, b, c, p)) break;
+      this.k1[i] = this.k1[p]!;
+      this.k2[i] = this.k2[p]!;
+      this.k3[i] = this.k3[p]!;
+      this.st[i] = this.st[p]!;
+      this.its[i] = this.its[p];
+      i = p;
+    }
+    this.k1[i] = a;
+    this.k2[i] = b;
+    this.k3[i] = c;
+    this.st[i] = s;
+    this.its[i] = x;
+  }
+  /** The item leaves the waiting set (its entry becomes stale). */
+  drop(x: PqItem<T>): void {
+    x.wstamp++;
+    this.live--;
+  }
+  clear(): void {
+    this.its.length = 0;
+    this.n = 0;
+    this.live = 0;
+  }
+  private less(a: number, b: number, c: number, j: number): boolean {
+    const a2 = this.k1[j]!;
+    if (a !== a2) return a < a2;
+    const b2 = this.k2[j]!;
+    if (b !== b2) return b < b2;
+    return c < this.k3[j]!;
+  }
+  private popTop(): void {
+    const last = --this.n;
+    if (last === 0) {
+      this.its[0] = undefined;
+      return;
+    }
+    const a = this.k1[last]!;
+    const b = this.k2[last]!;
+    const c = this.k3[last]!;
+    const s = this.st[last]!;
+    const x = this.its[last];
+    this.its[last] = undefined;
+    let i = 0;
+    for (;;) {
+      let ch = 2 * i + 1;
+      if (ch >= last) break;
+      const r = ch + 1;
+      if (r < last && this.less(this.k1[r]!, this.k2[r]!, this.k3[r]!, ch)) ch = r;
+      const ca = this.k1[ch]!;
+      const cb = this.k2[ch]!;
+      if (!(ca < a || (ca === a && (cb < b || (cb === b && this.k3[ch]! < c))))) break;
+      this.k1[i] = ca;
+      this.k2[i] = cb;
+      this.k3[i] = this.k3[ch]!;
+      this.st[i] = this.st[ch]!;
+      this.its[i] = this.its[ch];
+      i = ch;
+    }
+    this.k1[i] = a;
+    this.k2[i] = b;
+    this.k3[i] = c;
+    this.st[i] = s;
+    this.its[i] = x;
+  }
+  private grow(): void {
+    const m = this.k1.length * 2;
+    for (const f of ['k1', 'k2', 'k3', 'st'] as const) {
+      const a = new Float64Array(m);
+      a.set(this[f]);
+      this[f] = a;
+    }
+  }
+}
+
 /** Ready order: priority (higher first), then counter (lower first). */
 function pushReady<T>(h: KeyHeap<T>, it: PqItem<T>): void {
   h.push(it, -it.priority, it.counter, 0);
-}
-
-/** Waiting order: readyAt, then the ready order. */
-function pushWaiting<T>(h: KeyHeap<T>, it: PqItem<T>): void {
-  h.push(it, it.readyAt, -it.priority, it.counter);
 }
 
 export type PriorityGetResult<T> =
@@ -202,7 +317,7 @@ export class PriorityQueue<T> {
   private readonly loop: EventLoop;
   private readonly items = new Map<T, PqItem<T>>();
   private readonly readyHeap = new KeyHeap<T>();
-  private readonly waitingHeap = new KeyHeap<T>();
+  private readonly waitingHeap = new WaitingHeap<T>();
   private readonly parked = new Set<T>();
   /** Locked keys → time of their Get (the metrics' processingStartTimes). */
   private readonly locked = new Map<T, Nanos>();
@@ -221,7 +336,7 @@ export class PriorityQueue<T> {
     for (;;) {
       const head = this.waitingHeap.peek();
       if (!head || head.readyAt > now) break;
-      this.waitingHeap.pop();
+      this.waitingHeap.popLive();
       this.becomeReady(head);
     }
     this.arm();
@@ -283,12 +398,13 @@ export class PriorityQueue<T> {
         readyAt,
         readySince: now,
         hi: -1,
+        wstamp: 0,
       };
       this.items.set(key, item);
       if (!delayed) {
         this.becomeReady(item, false);
       } else {
-        pushWaiting(this.waitingHeap, item);
+        this.waitingHeap.put(item, true);
         this.observer?.onWait?.(key, readyAt);
         this.arm();
       }
@@ -316,15 +432,18 @@ export class PriorityQueue<T> {
       it.counter = this.counter++;
     }
     if (!delayed) {
-      this.waitingHeap.remove(it);
+      this.waitingHeap.drop(it);
       this.becomeReady(it);
     } else {
-      if (readyAt < it.readyAt) {
+      const earlier = readyAt < it.readyAt;
+      if (earlier) {
         it.readyAt = readyAt;
         this.observer?.onWait?.(key, readyAt);
       }
-      this.waitingHeap.update(it, it.readyAt, -it.priority, it.counter);
-      this.arm();
+      if (earlier || raise) {
+        this.waitingHeap.put(it, false);
+        this.arm();
+      }
     }
   }
 
@@ -389,7 +508,7 @@ export class PriorityQueue<T> {
 
   /** Items waiting for their readyAt. */
   waitingLen(): number {
-    return this.waitingHeap.length;
+    return this.waitingHeap.live;
   }
 
   forget(item: T): void {

@@ -199,7 +199,7 @@ class Req implements ApfTicket {
     readonly arrivedAt: Nanos,
     readonly fm: FlowMetrics,
     readonly onDispatch: (t: ApfTicket) => void,
-    readonly onReject: (reason: RejectReason) => void,
+    readonly onReject: (reason: RejectReason, retryAfterSeconds: number) => void,
   ) {}
   get maxSeats(): number {
     return Math.max(this.work.initialSeats, this.work.finalSeats);
@@ -385,6 +385,8 @@ export class PriorityLevel {
     }
     this.enqueue(q, r);
     this.dispatchAsMuchAsPossible();
+    // The wait-limit timer only for a request that actually waits (same instant as arrival).
+    if (r.state === 'waiting') r.timer = this.loop.after(this.waitLimit, () => this.timeOut(r));
   }
 
   private shuffleShard(r: Req): FQQueue {
@@ -421,7 +423,6 @@ export class PriorityLevel {
     this.queueActivityAfter(q, was);
     this.boundNextDispatch(q);
     this.noteDemand();
-    r.timer = this.loop.after(this.waitLimit, () => this.timeOut(r));
   }
 
   private insertNonEmpty(i: number): void {
@@ -477,7 +478,7 @@ export class PriorityLevel {
     if (!c) throw new Error(`no rejected series for ${reason}`);
     c.inc();
     this.dropped.recordDroppedRequest(Math.floor(this.loop.now() / Second));
-    r.onReject(reason);
+    r.onReject(reason, this.dropped.getRetryAfter());
   }
 
   private dispatchUnqueued(r: Req): void {
@@ -533,7 +534,7 @@ export class PriorityLevel {
     minQueue.shift();
     this.dequeueAccounting(minQueue, r);
     this.robinIndex = minIndex;
-    this.loop.cancel(r.timer);
+    if (r.timer >= 0) this.loop.cancel(r.timer);
     this.totRequestsExecuting++;
     this.totSeatsInUse += r.maxSeats;
     minQueue.executing++;
@@ -566,24 +567,27 @@ export class PriorityLevel {
       // queue's R is corrected by (estimated − actual) × initial seats.
       q.nextDispatchR -= (r.work.initialSeats * (ESTIMATED_SERVICE_DURATION - actual)) / Second;
     }
-    const release = (): void => {
-      if (!this.exempt) this.syncTime();
-      this.totSeatsInUse -= r.maxSeats;
-      r.fm.executingSeats.dec(r.maxSeats);
-      r.fm.concurrencyInUse.dec(r.maxSeats);
-      if (q) {
-        const was = this.queueActivityBefore(q);
-        q.executing--;
-        q.seatsInUse -= r.maxSeats;
-        this.seatsRequested -= r.maxSeats;
-        this.queueActivityAfter(q, was);
-        this.boundNextDispatch(q);
-      }
-      this.noteDemand();
-      this.dispatchAsMuchAsPossible();
-    };
-    if (r.work.additionalLatency <= 0) release();
-    else this.loop.after(r.work.additionalLatency, release);
+    if (r.work.additionalLatency <= 0) this.release(r);
+    else this.loop.after(r.work.additionalLatency, () => this.release(r));
+  }
+
+  /** Frees the request's seats (after its additional latency, if any). */
+  private release(r: Req): void {
+    if (!this.exempt) this.syncTime();
+    const q = r.queue;
+    this.totSeatsInUse -= r.maxSeats;
+    r.fm.executingSeats.dec(r.maxSeats);
+    r.fm.concurrencyInUse.dec(r.maxSeats);
+    if (q) {
+      const was = this.queueActivityBefore(q);
+      q.executing--;
+      q.seatsInUse -= r.maxSeats;
+      this.seatsRequested -= r.maxSeats;
+      this.queueActivityAfter(q, was);
+      this.boundNextDispatch(q);
+    }
+    this.noteDemand();
+    this.dispatchAsMuchAsPossible();
   }
 
   setCurrentCL(cl: number): void {
@@ -611,6 +615,8 @@ export interface Classification {
   priorityLevel: string;
   distinguisher: string;
   flowHash: bigint;
+  /** Metric series of this flow (filled on first use). */
+  metrics?: unknown;
 }
 
 export interface ApfOptions {
@@ -657,7 +663,10 @@ export class Apf {
   private readonly levels = new Map<string, PriorityLevel>();
   private readonly levelOrder: PriorityLevel[] = [];
   private readonly schemas: FlowSchemaSpec[];
-  private readonly classCache = new Map<string, Classification>();
+  private readonly classCache = new Map<
+    UserInfo,
+    Map<string, Map<string, Map<string, Classification>>>
+  >();
   private readonly flowMetrics = new Map<string, FlowMetrics>();
   private serverCL: number;
   private nominalCLSum = 0;
@@ -766,8 +775,24 @@ export class Apf {
   }
 
   classify(a: RequestAttributes): Classification {
-    const ck = `${a.user.name}\u0000${a.verb}\u0000${a.resource}\u0000${a.namespace}\u0000${a.nonResourceURL ?? ''}`;
-    const hit = this.classCache.get(ck);
+    // Cache by user object, then verb / resource / namespace (no string building per request).
+    let byUser = this.classCache.get(a.user);
+    if (!byUser) {
+      byUser = new Map();
+      this.classCache.set(a.user, byUser);
+    }
+    const rk = a.nonResourceURL === undefined ? a.resource : `nonResource:${a.nonResourceURL}`;
+    let byVerb = byUser.get(a.verb);
+    if (!byVerb) {
+      byVerb = new Map();
+      byUser.set(a.verb, byVerb);
+    }
+    let byRes = byVerb.get(rk);
+    if (!byRes) {
+      byRes = new Map();
+      byVerb.set(rk, byRes);
+    }
+    const hit = byRes.get(a.namespace);
     if (hit) return hit;
     let fs: FlowSchemaSpec | undefined;
     for (const s of this.schemas) {
@@ -789,7 +814,7 @@ export class Apf {
       distinguisher,
       flowHash: hashFlowID(fs.name, distinguisher),
     };
-    this.classCache.set(ck, c);
+    byRes.set(a.namespace, c);
     return c;
   }
 
@@ -851,9 +876,10 @@ export class Apf {
       c.flowHash,
       work,
       this.loop.now(),
-      this.fm(c.priorityLevel, c.flowSchema),
+      (c.metrics as FlowMetrics | undefined) ??
+        (c.metrics = this.fm(c.priorityLevel, c.flowSchema)),
       onDispatch,
-      (reason) => onReject(reason, pl.dropped.getRetryAfter()),
+      onReject,
     );
     pl.start(r);
   }

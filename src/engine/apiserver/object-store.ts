@@ -569,7 +569,12 @@ export class ObjectStore {
     const now = this.clock.now();
     s.history.push({ ev, at: now });
     this.prune(s, now);
-    if (s.watchers.size === 0) return;
+    const n = s.watchers.size;
+    if (n === 0) return;
+    if (n === 1) {
+      s.watchers.values().next().value!.deliver(ev);
+      return;
+    }
     // Watchers registered during delivery see later events only.
     for (const w of [...s.watchers]) w.deliver(ev);
   }

@@ -117,6 +117,13 @@ function applyQueuingOverride(
   return levels.map((l) => (l.queuing ? { ...l, queuing: { ...q } } : l));
 }
 
+interface RecordSlot {
+  verb: string;
+  resource: string;
+  total: Map<number, CounterSeries>;
+  duration: HistogramSeries;
+}
+
 export function isMutating(verb: Verb): boolean {
   return verb === 'create' || verb === 'update' || verb === 'patch' || verb === 'delete';
 }
@@ -134,8 +141,7 @@ export class ApiServer {
   private extraWriteLatency: Nanos = 0;
   private inflightReadOnly = 0;
   private inflightMutating = 0;
-  private readonly reqTotal = new Map<string, CounterSeries>();
-  private readonly reqDuration = new Map<string, HistogramSeries>();
+  private readonly recordSlots = new Map<string, Map<Verb, RecordSlot>>();
 
   constructor(o: ApiServerOptions) {
     this.loop = o.loop;
@@ -323,13 +329,6 @@ export class ApiServer {
   ): void {
     const arrivedAt = ticket.arrivedAt ?? this.loop.now();
     const dispatchedAt = this.loop.now();
-    const base: Omit<ApiResponse, 'code' | 'completedAt'> = {
-      flowSchema: ticket.flowSchema,
-      priorityLevel: ticket.priorityLevel,
-      seats,
-      arrivedAt,
-      dispatchedAt,
-    };
     const inflation = this.inflation();
     let service: Nanos;
     let readResult: { object?: KubeObject; list?: ListResult; error?: StatusError } | undefined;
@@ -387,15 +386,29 @@ export class ApiServer {
     service = Math.max(1, Math.round(service * inflation));
     this.loop.after(service, () => {
       const out = readResult ?? this.applyWrite(req);
-      const code = out.error ? out.error.code : req.verb === 'create' ? 201 : 200;
-      const res: ApiResponse = { ...base, ...out, code, completedAt: this.loop.now() };
+      const res: ApiResponse = {
+        code: out.error ? out.error.code : req.verb === 'create' ? 201 : 200,
+        object: out.object,
+        list: out.list,
+        error: out.error,
+        flowSchema: ticket.flowSchema,
+        priorityLevel: ticket.priorityLevel,
+        seats,
+        arrivedAt,
+        dispatchedAt,
+        completedAt: this.loop.now(),
+      };
       if (ticket.id !== undefined) this.apf.finish(ticket as ApfTicket);
       this.record(req, res);
       done(res);
     });
   }
 
-  private applyWrite(req: ApiRequest): { object?: KubeObject; error?: StatusError } {
+  private applyWrite(req: ApiRequest): {
+    object?: KubeObject;
+    list?: ListResult;
+    error?: StatusError;
+  } {
     const ns = req.namespace ?? '';
     let r: KubeObject | StatusError;
     switch (req.verb) {
@@ -428,23 +441,37 @@ export class ApiServer {
   }
 
   private record(req: ApiRequest, res: ApiResponse): void {
-    const verb = APISERVER_VERB[req.verb];
-    const resource = this.store.kindInfo(req.kind).resource;
-    const code = String(res.code);
-    const k = `${code}\u0000${verb}\u0000${resource}`;
-    let c = this.reqTotal.get(k);
+    let byVerb = this.recordSlots.get(req.kind);
+    if (!byVerb) {
+      byVerb = new Map();
+      this.recordSlots.set(req.kind, byVerb);
+    }
+    let slot = byVerb.get(req.verb);
+    if (!slot) {
+      const verb = APISERVER_VERB[req.verb];
+      const resource = this.store.kindInfo(req.kind).resource;
+      slot = {
+        verb,
+        resource,
+        total: new Map(),
+        duration: this.metrics.histogramSeries('apiserver_request_duration_seconds', {
+          verb,
+          resource,
+        }),
+      };
+      byVerb.set(req.verb, slot);
+    }
+    let c = slot.total.get(res.code);
     if (!c) {
-      c = this.metrics.counter('apiserver_request_total', { code, verb, resource });
-      this.reqTotal.set(k, c);
+      c = this.metrics.counter('apiserver_request_total', {
+        code: String(res.code),
+        verb: slot.verb,
+        resource: slot.resource,
+      });
+      slot.total.set(res.code, c);
     }
     c.inc();
-    const hk = `${verb}\u0000${resource}`;
-    let h = this.reqDuration.get(hk);
-    if (!h) {
-      h = this.metrics.histogramSeries('apiserver_request_duration_seconds', { verb, resource });
-      this.reqDuration.set(hk, h);
-    }
-    h.observe((res.completedAt - res.arrivedAt) / Second);
+    slot.duration.observe((res.completedAt - res.arrivedAt) / Second);
   }
 
   /**

@@ -29,7 +29,7 @@ import { TokenBucketRateLimiter } from '../flowcontrol';
 import type { Nanos } from '../time';
 import { Millisecond, Second, formatDuration } from '../time';
 import { qualifiedResource } from '../cache/kinds';
-import { OPERATOR_USER, type UserInfo } from '../apiserver/config';
+import type { UserInfo } from '../apiserver/config';
 import { StatusError, newTooManyRequestsClientError } from '../apiserver/errors';
 import { registerRestClientMetrics } from '../apiserver/metrics';
 import type { ApiRequest, ApiResponse, ApiServer, Verb } from '../apiserver/server';
@@ -122,6 +122,14 @@ const METHOD: Record<Verb, string> = {
   delete: 'DELETE',
 };
 
+interface MethodSlot {
+  duration: HistogramSeries;
+  /** Created on first use: with the limiter off there is no series at all. */
+  rateLimiter: HistogramSeries | undefined;
+  requests: Map<number, CounterSeries>;
+  retries: Map<number, CounterSeries>;
+}
+
 interface ThrottleSetting {
   level: number;
   interval: Nanos;
@@ -168,8 +176,7 @@ export class RestClient {
   private readonly verbosity: number;
   private readonly minor: number;
   private inflight = 0;
-  private readonly counters = new Map<string, CounterSeries>();
-  private readonly hists = new Map<string, HistogramSeries>();
+  private readonly slots = new Map<string, MethodSlot>();
 
   constructor(o: RestClientOptions) {
     this.o = o;
@@ -229,7 +236,7 @@ export class RestClient {
   /** Sends a request; `cb` is called exactly once with the final result. */
   do(req: ApiRequest, cb: (r: ClientResult) => void, ctx: RequestContext = {}): void {
     const p: Pending = {
-      req: req.user ? req : { ...req, user: this.o.user ?? OPERATOR_USER },
+      req: req.user || !this.o.user ? req : { ...req, user: this.o.user },
       ctx,
       cb,
       start: this.loop.now(),
@@ -240,7 +247,6 @@ export class RestClient {
       method: METHOD[req.verb],
       url: '',
     };
-    p.url = this.urlFor(p.req);
     this.inflight++;
     this.throttleThenSend(p);
   }
@@ -350,7 +356,8 @@ export class RestClient {
         'clientThrottle',
         now,
         now + delay,
-        `${p.method} ${this.resource(p)}: ${THROTTLE_REASON} (QPS ${this.qps}, burst ${this.burst})`,
+        () =>
+          `${p.method} ${this.resource(p)}: ${THROTTLE_REASON} (QPS ${this.qps}, burst ${this.burst})`,
       );
       this.send(p);
     });
@@ -361,7 +368,14 @@ export class RestClient {
   }
 
   private observeThrottle(p: Pending, delay: Nanos): void {
-    this.hist('rest_client_rate_limiter_duration_seconds', p.method).observe(delay / Second);
+    const sl = this.slot(p.method);
+    if (!sl.rateLimiter) {
+      sl.rateLimiter = this.o.metrics.histogramSeries('rest_client_rate_limiter_duration_seconds', {
+        verb: p.method,
+        host: this.host,
+      });
+    }
+    sl.rateLimiter.observe(delay / Second);
     if (delay > LONG_THROTTLE_LATENCY && this.verbosity >= 3) this.throttleLog(p, delay, 3);
     if (delay > EXTRA_LONG_THROTTLE_LATENCY) {
       const now = this.loop.now();
@@ -383,8 +397,8 @@ export class RestClient {
     const d = formatDuration(delay);
     if (this.minor <= 32) {
       const msg = p.retryInfo
-        ? `Waited for ${d}, ${p.retryInfo} - request: ${p.method}:${p.url}`
-        : `Waited for ${d} due to ${THROTTLE_REASON}, request: ${p.method}:${p.url}`;
+        ? `Waited for ${d}, ${p.retryInfo} - request: ${p.method}:${this.url(p)}`
+        : `Waited for ${d} due to ${THROTTLE_REASON}, request: ${p.method}:${this.url(p)}`;
       log({
         t: this.loop.now(),
         level: level === 0 ? 'info' : 'debug',
@@ -402,7 +416,7 @@ export class RestClient {
           delay: d,
           reason: p.retryInfo || THROTTLE_REASON,
           verb: p.method,
-          URL: p.url,
+          URL: this.url(p),
           v: level,
         },
       });
@@ -428,9 +442,8 @@ export class RestClient {
 
   private onResponse(p: Pending, res: ApiResponse, sentAt: Nanos, rtt: Nanos): void {
     const now = this.loop.now();
-    const code = String(res.code);
-    this.counter('rest_client_requests_total', { code, method: p.method }).inc();
-    this.hist('rest_client_request_duration_seconds', p.method).observe((now - sentAt) / Second);
+    this.requestsCounter(p.method, res.code).inc();
+    this.slot(p.method).duration.observe((now - sentAt) / Second);
     p.timings.network += rtt;
     const dispatched = res.dispatchedAt;
     const queueEnd = dispatched ?? res.completedAt;
@@ -441,7 +454,8 @@ export class RestClient {
         'apfQueue',
         res.arrivedAt,
         queueEnd,
-        `${res.priorityLevel} / ${res.flowSchema}${res.rejectReason ? ` → 429 (${res.rejectReason})` : ''}`,
+        () =>
+          `${res.priorityLevel} / ${res.flowSchema}${res.rejectReason ? ` → 429 (${res.rejectReason})` : ''}`,
       );
     }
     if (dispatched !== undefined) {
@@ -451,14 +465,15 @@ export class RestClient {
         'execution',
         dispatched,
         res.completedAt,
-        `${p.method} ${this.resource(p)} ${res.code}${res.seats > 1 ? ` (${res.seats} seats)` : ''}`,
+        () =>
+          `${p.method} ${this.resource(p)} ${res.code}${res.seats > 1 ? ` (${res.seats} seats)` : ''}`,
       );
     }
     const retryAfter = res.retryAfterSeconds;
     if ((res.code === 429 || res.code >= 500) && retryAfter !== undefined) {
       if (p.retries < this.maxRetries) {
         p.retries++;
-        this.counter('rest_client_request_retries_total', { code, verb: p.method }).inc();
+        this.retriesCounter(p.method, res.code).inc();
         const sleep = retryAfter * Second;
         p.retryInfo =
           res.code === 429
@@ -471,7 +486,8 @@ export class RestClient {
           'retrySleep',
           now,
           now + sleep,
-          `${p.method} ${this.resource(p)} ${res.code}${res.rejectReason ? ` (${res.rejectReason})` : ''}, Retry-After ${retryAfter}s`,
+          () =>
+            `${p.method} ${this.resource(p)} ${res.code}${res.rejectReason ? ` (${res.rejectReason})` : ''}, Retry-After ${retryAfter}s`,
         );
         this.loop.schedule(now + sleep, () => this.throttleThenSend(p));
         return;
@@ -519,14 +535,19 @@ export class RestClient {
         level: 'debug',
         logger,
         msg: 'Got a Retry-After response',
-        kv: { delay: formatDuration(retryAfter * Second), attempt: p.retries, url: p.url, v: 4 },
+        kv: {
+          delay: formatDuration(retryAfter * Second),
+          attempt: p.retries,
+          url: this.url(p),
+          v: 4,
+        },
       });
     } else if (this.minor >= 22) {
       log({
         t,
         level: 'debug',
         logger,
-        msg: `Got a Retry-After ${formatDuration(retryAfter * Second)} response for attempt ${p.retries} to ${p.url}`,
+        msg: `Got a Retry-After ${formatDuration(retryAfter * Second)} response for attempt ${p.retries} to ${this.url(p)}`,
         kv: { v: 4 },
       });
     } else {
@@ -534,7 +555,7 @@ export class RestClient {
         t,
         level: 'debug',
         logger,
-        msg: `Got a Retry-After ${retryAfter}s response for attempt ${p.retries} to ${p.url}`,
+        msg: `Got a Retry-After ${retryAfter}s response for attempt ${p.retries} to ${this.url(p)}`,
         kv: { v: 4 },
       });
     }
@@ -543,7 +564,16 @@ export class RestClient {
   private finish(p: Pending, r: Omit<ClientResult, 'attempts' | 'timings'>): void {
     this.inflight--;
     p.timings.total = this.loop.now() - p.start;
-    p.cb({ ...r, attempts: p.attempts, timings: p.timings });
+    const out = r as ClientResult;
+    out.attempts = p.attempts;
+    out.timings = p.timings;
+    p.cb(out);
+  }
+
+  /** The URL, built only when a log line needs it. */
+  private url(p: Pending): string {
+    if (p.url === '') p.url = this.urlFor(p.req);
+    return p.url;
   }
 
   private span(
@@ -551,33 +581,55 @@ export class RestClient {
     stage: TraceSpan['stage'],
     start: Nanos,
     end: Nanos,
-    detail: string,
+    detail: () => string,
   ): void {
     const obs = this.o.observer;
     if (!obs || p.ctx.key === undefined) return;
-    obs.span({ key: p.ctx.key, stage, start, end, detail });
+    obs.span({ key: p.ctx.key, stage, start, end, detail: detail() });
   }
 
-  private counter(
-    name: string,
-    labels: { code: string; method?: string; verb?: string },
-  ): CounterSeries {
-    const k = `${name}\u0000${labels.code}\u0000${labels.method ?? labels.verb}`;
-    let c = this.counters.get(k);
+  /** Metric series of one HTTP method, looked up without building strings per request. */
+  private slot(method: string): MethodSlot {
+    let sl = this.slots.get(method);
+    if (!sl) {
+      const m = this.o.metrics;
+      const host = this.host;
+      sl = {
+        duration: m.histogramSeries('rest_client_request_duration_seconds', { verb: method, host }),
+        rateLimiter: undefined,
+        requests: new Map(),
+        retries: new Map(),
+      };
+      this.slots.set(method, sl);
+    }
+    return sl;
+  }
+
+  private requestsCounter(method: string, code: number): CounterSeries {
+    const sl = this.slot(method);
+    let c = sl.requests.get(code);
     if (!c) {
-      c = this.o.metrics.counter(name, { ...labels, host: this.host });
-      this.counters.set(k, c);
+      c = this.o.metrics.counter('rest_client_requests_total', {
+        code: String(code),
+        method,
+        host: this.host,
+      });
+      sl.requests.set(code, c);
     }
     return c;
   }
 
-  private hist(name: string, verb: string): HistogramSeries {
-    const k = `${name}\u0000${verb}`;
-    let h = this.hists.get(k);
-    if (!h) {
-      h = this.o.metrics.histogramSeries(name, { verb, host: this.host });
-      this.hists.set(k, h);
+  private retriesCounter(method: string, code: number): CounterSeries {
+    const sl = this.slot(method);
+    let c = sl.retries.get(code);
+    if (!c) {
+      c = this.o.metrics.counter('rest_client_request_retries_total', {
+        code: String(code),
+        verb: method,
+        host: this.host,
+      });
+      sl.retries.set(code, c);
     }
-    return h;
+    return c;
   }
 }

@@ -13,7 +13,7 @@ import {
   type TraceSpan,
 } from '../engine/run-types';
 import type { Runner, RunnerEvent } from '../worker/runner';
-import type { Speed, StepUnit } from '../worker/protocol';
+import type { Frame, Speed, StepUnit } from '../worker/protocol';
 import { sampleEveryFor } from '../worker/pacing';
 import { WorkerRunner } from '../worker/workerRunner';
 import { DEFAULT_SCENARIO_ID } from '../engine/scenario';
@@ -302,10 +302,13 @@ export type RunnerWithHooks = Runner & { debugCrash?(): void; debugHang?(): void
 
 export function createRunStore(
   makeRunner: () => RunnerWithHooks,
-  defaults: { scenarioId: string } = { scenarioId: DEFAULT_SCENARIO_ID },
+  opts: { scenarioId?: string; batchMs?: number } = {},
 ): UseBoundStore<StoreApi<RunState>> {
   let runner: RunnerWithHooks | null = null;
   let pending: Sample[] = [];
+  let queued: Frame[] = [];
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
+  const batchMs = opts.batchMs ?? 0;
 
   return create<RunState>((set, get) => {
     function getRunner(): RunnerWithHooks {
@@ -316,35 +319,65 @@ export function createRunStore(
       return runner;
     }
 
+    function flushFrames(): void {
+      if (flushTimer !== null) clearTimeout(flushTimer);
+      flushTimer = null;
+      const frames = queued;
+      queued = [];
+      const s = get();
+      let data = s.data;
+      let events = s.events;
+      let logsChanged = false;
+      let summary = s.summary;
+      let tracedKeys = s.tracedKeys;
+      let clearErrors = false;
+      let last: Frame | null = null;
+      for (const e of frames) {
+        if (e.runId !== s.runId) continue;
+        if (e.replace) {
+          data = emptyRunData();
+          pending = [];
+          events = [];
+          s.logs.clear();
+          logsChanged = true;
+          clearErrors = true;
+        }
+        data = appendSamples(data, e.samples, pending);
+        if (e.events.length > 0) events = events.concat(e.events);
+        if (e.logs.length > 0) {
+          s.logs.push(e.logs);
+          logsChanged = true;
+        }
+        if (e.summary) summary = e.summary;
+        if (e.tracedKeys) tracedKeys = e.tracedKeys;
+        last = e;
+      }
+      if (!last) return;
+      set({
+        status: last.status,
+        now: last.now,
+        end: last.end,
+        data,
+        dataVersion: s.dataVersion + 1,
+        events,
+        logsVersion: logsChanged ? s.logsVersion + 1 : s.logsVersion,
+        summary,
+        tracedKeys,
+        frames: s.frames + frames.length,
+        ...(clearErrors ? { crash: null, runError: null } : {}),
+      });
+    }
+
     function onEvent(e: RunnerEvent): void {
       const s = get();
       switch (e.type) {
         case 'frame': {
           if (e.runId !== s.runId) return;
-          let data = s.data;
-          let events = s.events;
-          if (e.replace) {
-            data = emptyRunData();
-            pending = [];
-            events = [];
-            s.logs.clear();
-          }
-          data = appendSamples(data, e.samples, pending);
-          if (e.events.length > 0) events = events.concat(e.events);
-          if (e.logs.length > 0) s.logs.push(e.logs);
-          set({
-            status: e.status,
-            now: e.now,
-            end: e.end,
-            data,
-            dataVersion: s.dataVersion + 1,
-            events,
-            logsVersion: e.logs.length > 0 || e.replace ? s.logsVersion + 1 : s.logsVersion,
-            ...(e.summary ? { summary: e.summary } : {}),
-            ...(e.tracedKeys ? { tracedKeys: e.tracedKeys } : {}),
-            frames: s.frames + 1,
-            ...(e.replace ? { crash: null, runError: null } : {}),
-          });
+          queued.push(e);
+          // Streaming frames are committed together at most every batchMs (one store update,
+          // one React render); a status change is committed at once.
+          if (batchMs <= 0 || e.status !== 'running') flushFrames();
+          else if (flushTimer === null) flushTimer = setTimeout(flushFrames, batchMs);
           return;
         }
         case 'runError':
@@ -372,7 +405,7 @@ export function createRunStore(
       crash: null,
       runError: null,
       speed: 'max',
-      scenarioId: defaults.scenarioId,
+      scenarioId: opts.scenarioId ?? DEFAULT_SCENARIO_ID,
       seed: null,
       runId: 0,
       now: 0,
@@ -402,6 +435,7 @@ export function createRunStore(
           settingsJson: JSON.stringify(req.settings),
         };
         pending = [];
+        queued = [];
         set({
           runId,
           inputs,
@@ -515,4 +549,4 @@ export function createRunStore(
 }
 
 /** The app's run store: the engine in a Web Worker (created on the first Run). */
-export const useRunStore = createRunStore(() => new WorkerRunner());
+export const useRunStore = createRunStore(() => new WorkerRunner(), { batchMs: 60 });

@@ -319,6 +319,25 @@ describe('WorkerRunner watchdog', () => {
     r.dispose();
   });
 
+  it('does not restart in a loop a worker that dies before its first message', () => {
+    const { r, ev } = make();
+    for (let i = 0; i < 5; i++) {
+      const w = FakeWorker.all.at(-1)!;
+      w.onerror?.({
+        message: 'ReferenceError: x',
+        preventDefault: () => {},
+      } as unknown as ErrorEvent);
+    }
+    // Two silent deaths, then no more automatic restarts.
+    expect(FakeWorker.all).toHaveLength(2);
+    expect(ev.filter((e) => e.type === 'restarted')).toHaveLength(1);
+    // The next command tries again with a fresh worker.
+    r.pause();
+    expect(FakeWorker.all).toHaveLength(3);
+    expect(FakeWorker.all[2]!.sent).toEqual([{ v: PROTOCOL_VERSION, type: 'pause' }]);
+    r.dispose();
+  });
+
   it('posts versioned commands to the worker', () => {
     const { r } = make();
     r.pause();

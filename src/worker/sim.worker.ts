@@ -4,7 +4,7 @@
  * scheduled through a MessageChannel (a zero-delay yield that lets commands such as pause
  * through between slices) or a timer when the run is ahead of its pace.
  */
-import { createSimulation } from './engine';
+import { createSimulation } from '../engine/sim/simulation';
 import { HEARTBEAT_INTERVAL_MS, checkToWorker, fromWorker, type FromWorker } from './protocol';
 import { SimHost } from './host';
 

@@ -25,6 +25,9 @@ export function createSimWorker(): WorkerLike {
   });
 }
 
+/** Workers in a row that die before their first message: then stop restarting on our own. */
+export const MAX_SILENT_CRASHES = 2;
+
 /** Until the first message, a new worker gets this long to load its module. */
 export const STARTUP_TIMEOUT_MS = 20_000;
 
@@ -46,6 +49,8 @@ export class WorkerRunner extends BaseRunner {
   private readonly timeoutMs: number;
   /** Number of times a worker was restarted after a crash or hang. */
   restarts = 0;
+  /** Crashes in a row of workers that never said anything (a worker that cannot start). */
+  private silentCrashes = 0;
 
   constructor(opts: WorkerRunnerOptions = {}) {
     super();
@@ -57,6 +62,8 @@ export class WorkerRunner extends BaseRunner {
   }
 
   protected send(msg: ToWorker): void {
+    // A worker that could not start is retried when the learner asks for something again.
+    if (!this.worker) this.spawn();
     this.worker?.postMessage(msg);
   }
 
@@ -87,6 +94,7 @@ export class WorkerRunner extends BaseRunner {
       if (this.worker !== w) return;
       this.lastSeen = this.nowMs();
       this.seenAny = true;
+      this.silentCrashes = 0;
       const c = checkFromWorker(e.data);
       if (!c.ok) {
         this.crash('protocol', c.error);
@@ -119,10 +127,15 @@ export class WorkerRunner extends BaseRunner {
   }
 
   private crash(reason: 'error' | 'hung' | 'protocol', message: string): void {
+    const silent = !this.seenAny;
     this.worker?.terminate();
     this.worker = null;
     this.rejectPending(`simulation worker ${reason}: ${message}`);
     this.emit({ type: 'crashed', reason, message });
+    if (silent) this.silentCrashes++;
+    // A worker that dies before saying anything would die again at once: do not loop. The
+    // next command (Run) tries once more.
+    if (this.silentCrashes >= MAX_SILENT_CRASHES) return;
     this.restarts++;
     this.spawn();
     this.emit({ type: 'restarted' });

@@ -1,4 +1,4 @@
-import { memo, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { memo, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import {
   CartesianGrid,
   Line,
@@ -182,6 +182,97 @@ function ChartPanelImpl(props: ChartPanelProps) {
   }, [rows, visible]);
 
   const unit = def.unit;
+  // Sparse lines (a burst that lasted one sample, a quantile with few observations) would be
+  // invisible without dots: draw dots when a line has few points.
+  const sparse = useMemo(() => {
+    const out = new Set<string>();
+    for (const l of def.lines) {
+      let n = 0;
+      for (const r of drawn) if (r[l.key] !== null && r[l.key] !== undefined) n++;
+      if (n > 0 && n < 40) out.add(l.key);
+    }
+    return out;
+  }, [drawn, def.lines]);
+  // The chart element is rebuilt only when what it draws changes: off-screen panels and
+  // unrelated store updates cost nothing.
+  const chart = useMemo(
+    () => (
+      <ResponsiveContainer width="100%" height={150} debounce={50}>
+        <LineChart
+          data={drawn}
+          syncId={SYNC_ID}
+          margin={{ top: 6, right: 10, bottom: 0, left: 0 }}
+          onClick={(e) => {
+            const t = typeof e?.activeLabel === 'number' ? e.activeLabel : Number(e?.activeLabel);
+            if (Number.isFinite(t)) onPoint?.(t);
+          }}
+        >
+          <CartesianGrid strokeDasharray="2 4" className="rp-grid" />
+          <XAxis
+            dataKey="t"
+            type="number"
+            domain={[0, Math.max(endS, 1)]}
+            tickFormatter={(v: number) => `${Math.round(v)}s`}
+            tick={{ fontSize: 11 }}
+            allowDataOverflow
+          />
+          <YAxis
+            width={56}
+            tick={{ fontSize: 11 }}
+            tickFormatter={(v: number) => formatTick(v, unit)}
+            domain={[0, 'auto']}
+          />
+          <Tooltip
+            isAnimationActive={false}
+            formatter={(v) => formatValue(typeof v === 'number' ? v : Number(v), unit)}
+            labelFormatter={(l) => `t = ${Number(l).toFixed(0)} s`}
+            wrapperStyle={{ fontSize: 12 }}
+          />
+          {events.slice(0, 24).map((e, i) => (
+            <ReferenceLine
+              key={`${e.t}-${i}`}
+              x={e.t / 1e9}
+              stroke="currentColor"
+              strokeOpacity={0.45}
+              strokeDasharray="3 3"
+              label={{ value: EVENT_SHORT[e.kind], position: 'insideTopLeft', fontSize: 10 }}
+            />
+          ))}
+          {cursorS !== null && <ReferenceLine x={cursorS} stroke="#e8590c" strokeWidth={1.5} />}
+          {ghost &&
+            def.lines.map((l) => (
+              <Line
+                key={`A-${l.key}`}
+                dataKey={GHOST + l.key}
+                name={`A ${l.label}`}
+                stroke={l.color}
+                strokeOpacity={0.55}
+                strokeDasharray="5 4"
+                strokeWidth={1.5}
+                dot={false}
+                isAnimationActive={false}
+                className="rp-ghost"
+              />
+            ))}
+          {def.lines.map((l) => (
+            <Line
+              key={l.key}
+              dataKey={l.key}
+              name={ghost ? `B ${l.label}` : l.label}
+              stroke={l.color}
+              strokeWidth={1.75}
+              dot={sparse.has(l.key) ? { r: 2.5, fill: l.color, stroke: l.color } : false}
+              activeDot={{ r: 3 }}
+              isAnimationActive={false}
+              className="rp-line"
+            />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+    ),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [drawn, ghost, events, cursorS, endS, sparse, def, unit],
+  );
   return (
     <PanelFrame
       def={def}
@@ -194,78 +285,8 @@ function ChartPanelImpl(props: ChartPanelProps) {
       table={<DataTable def={def} rows={rows} ghost={ghost} />}
     >
       <div className="rp-chart" ref={chartRef}>
-        <ResponsiveContainer width="100%" height={150} debounce={50}>
-          <LineChart
-            data={drawn}
-            syncId={SYNC_ID}
-            margin={{ top: 6, right: 10, bottom: 0, left: 0 }}
-            onClick={(e) => {
-              const t = typeof e?.activeLabel === 'number' ? e.activeLabel : Number(e?.activeLabel);
-              if (Number.isFinite(t)) onPoint?.(t);
-            }}
-          >
-            <CartesianGrid strokeDasharray="2 4" className="rp-grid" />
-            <XAxis
-              dataKey="t"
-              type="number"
-              domain={[0, Math.max(endS, 1)]}
-              tickFormatter={(v: number) => `${Math.round(v)}s`}
-              tick={{ fontSize: 11 }}
-              allowDataOverflow
-            />
-            <YAxis
-              width={56}
-              tick={{ fontSize: 11 }}
-              tickFormatter={(v: number) => formatTick(v, unit)}
-              domain={[0, 'auto']}
-            />
-            <Tooltip
-              isAnimationActive={false}
-              formatter={(v) => formatValue(typeof v === 'number' ? v : Number(v), unit)}
-              labelFormatter={(l) => `t = ${Number(l).toFixed(0)} s`}
-              wrapperStyle={{ fontSize: 12 }}
-            />
-            {events.slice(0, 24).map((e, i) => (
-              <ReferenceLine
-                key={`${e.t}-${i}`}
-                x={e.t / 1e9}
-                stroke="currentColor"
-                strokeOpacity={0.45}
-                strokeDasharray="3 3"
-                label={{ value: EVENT_SHORT[e.kind], position: 'insideTopLeft', fontSize: 10 }}
-              />
-            ))}
-            {cursorS !== null && <ReferenceLine x={cursorS} stroke="#e8590c" strokeWidth={1.5} />}
-            {ghost &&
-              def.lines.map((l) => (
-                <Line
-                  key={`A-${l.key}`}
-                  dataKey={GHOST + l.key}
-                  name={`A ${l.label}`}
-                  stroke={l.color}
-                  strokeOpacity={0.55}
-                  strokeDasharray="5 4"
-                  strokeWidth={1.5}
-                  dot={false}
-                  isAnimationActive={false}
-                  className="rp-ghost"
-                />
-              ))}
-            {def.lines.map((l) => (
-              <Line
-                key={l.key}
-                dataKey={l.key}
-                name={ghost ? `B ${l.label}` : l.label}
-                stroke={l.color}
-                strokeWidth={1.75}
-                dot={false}
-                activeDot={{ r: 3 }}
-                isAnimationActive={false}
-                className="rp-line"
-              />
-            ))}
-          </LineChart>
-        </ResponsiveContainer>
+        {/* Off-screen panels are not mounted at all: recharts costs real time per chart. */}
+        {visible ? chart : null}
       </div>
       <ul className="rp-legend" aria-hidden="true">
         {def.lines.map((l) => (

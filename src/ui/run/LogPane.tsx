@@ -31,14 +31,14 @@ export function filterLogs(
   });
 }
 
-const SHOW = 400;
+const SHOW = 200;
 
 export function LogPane() {
   const id = useId();
   const logs = useRunStore((s) => s.logs);
   const logsVersion = useThrottled(
     useRunStore((s) => s.logsVersion),
-    250,
+    500,
   );
   const [level, setLevel] = useState('all');
   const [text, setText] = useState('');

@@ -64,12 +64,9 @@ export function RunPanel() {
   const speed = useRunStore((s) => s.speed);
   const scenarioId = useRunStore((s) => s.scenarioId);
   const seed = useRunStore((s) => s.seed);
-  const now = useRunStore((s) => s.now);
-  const end = useRunStore((s) => s.end);
   const inputs = useRunStore((s) => s.inputs);
   const crash = useRunStore((s) => s.crash);
   const runError = useRunStore((s) => s.runError);
-  const summary = useRunStore((s) => s.summary);
   const pinnedA = useRunStore((s) => s.pinnedA);
   const cursor = useRunStore((s) => s.cursor);
   const text = useLabStore((s) => s.text);
@@ -183,6 +180,17 @@ export function RunPanel() {
   // Test hooks (non-production builds, or ?testHooks=1).
   useEffect(() => {
     const h = hooks();
+    h.runState = () => {
+      const s = useRunStore.getState();
+      return {
+        status: s.status,
+        now: s.now,
+        end: s.end,
+        frames: s.frames,
+        samples: s.data.t.length * s.data.stride,
+        summary: s.summary,
+      };
+    };
     if (!testHooksEnabled()) return;
     h.killWorker = (mode = 'hang') => useRunStore.getState().debug(mode);
     h.runScenarioJson = (json, sp) => {
@@ -333,13 +341,7 @@ export function RunPanel() {
         >
           ↺ Reset
         </button>
-        <output className="rp-clock" aria-live="off" data-testid="clock">
-          <span className="rp-sr">virtual time </span>t = {formatClock(now)}
-          {end > 0 ? ` / ${formatClock(end)}` : ''}
-          <span className={`rp-status rp-status-${status}`} data-testid="status">
-            {status}
-          </span>
-        </output>
+        <Clock />
       </div>
 
       <div className="rp-toolbar rp-toolbar-2">
@@ -537,7 +539,7 @@ export function RunPanel() {
         </p>
       )}
 
-      {summary && <SummaryLine />}
+      <SummaryLine />
 
       <Dashboard onPickTime={(t) => setPickAt({ t, n: (pickAt?.n ?? 0) + 1 })} />
       <WhyWaiting pickAt={pickAt} />
@@ -573,6 +575,22 @@ export function RunPanel() {
         </div>
       </dialog>
     </section>
+  );
+}
+
+/** The virtual clock: its own component, so the panel does not re-render on every frame. */
+function Clock() {
+  const now = useRunStore((s) => s.now);
+  const end = useRunStore((s) => s.end);
+  const status = useRunStore((s) => s.status);
+  return (
+    <output className="rp-clock" aria-live="off" data-testid="clock">
+      <span className="rp-sr">virtual time </span>t = {formatClock(now)}
+      {end > 0 ? ` / ${formatClock(end)}` : ''}
+      <span className={`rp-status rp-status-${status}`} data-testid="status">
+        {status}
+      </span>
+    </output>
   );
 }
 

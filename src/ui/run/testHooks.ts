@@ -7,6 +7,15 @@ export interface ReconcileLabHooks {
   chartUpdates: number;
   countChartUpdate?(panelId: string): void;
   killWorker?(mode?: 'hang' | 'crash'): void;
+  /** The run's state for tests and benchmarks (status, clock, summary, frames). */
+  runState?(): {
+    status: string;
+    now: number;
+    end: number;
+    frames: number;
+    samples: number;
+    summary: unknown;
+  };
   /** Runs a scenario given as JSON (bench: the 10,000-object live run). */
   runScenarioJson?(json: unknown, speed: number | 'max'): string | null;
 }

@@ -1036,3 +1036,16 @@ afterAll(() => {
   // Every catalogue code is produced by at least one test above.
   expect([...Object.keys(DIAGNOSTIC_CATALOGUE)].filter((c) => !seen.has(c))).toEqual([]);
 });
+
+describe('line endings', () => {
+  it('CRLF text gives the same settings (op lines included) and Monaco-consistent ranges', () => {
+    const crlf = LAB_GO.replace(/\n/g, '\r\n');
+    const a = compileLabText(LAB_GO, { version: 'v0.23' });
+    const b = compileLabText(crlf, { version: 'v0.23' });
+    expect(b.settings).toEqual(a.settings);
+    for (const [i, k] of b.knobs.entries()) {
+      expect(k.range.startLineNumber).toBe(a.knobs[i]!.range.startLineNumber);
+      expect(k.range.startColumn).toBe(a.knobs[i]!.range.startColumn);
+    }
+  });
+});

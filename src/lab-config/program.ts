@@ -107,7 +107,7 @@ class ProgramBuilder {
   }
 
   src(node: SyntaxNode): { line: number } {
-    return { line: node.startPosition.row + 1 };
+    return { line: this.ctx.lines.position(node.startIndex).line };
   }
 
   /** Ops of a statement list. */

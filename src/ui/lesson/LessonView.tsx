@@ -143,6 +143,7 @@ export function LessonView({ lesson, section }: Props) {
         data-testid={testIds.lessonScroller}
         tabIndex={-1}
         id="lesson-content"
+        onPointerDown={() => tocOpen && setTocOpen(false)}
       >
         <article
           className="lesson-article"

@@ -125,4 +125,10 @@ export { Informer } from './informer/informer';
 export { Indexer } from './cache/indexer';
 export { CacheReader, CONTINUE_NOT_SUPPORTED } from './cache/reader';
 export { kindInfo, qualifiedKind, qualifiedResource, bytesPerObject } from './cache/kinds';
-export { LeaderElector, Lease, LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD } from './leader/election';
+export {
+  LeaderElector,
+  Lease,
+  LEASE_DURATION,
+  RENEW_DEADLINE,
+  RETRY_PERIOD,
+} from './leader/election';

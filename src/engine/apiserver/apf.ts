@@ -195,6 +195,7 @@ class Req implements ApfTicket {
     readonly flowSchema: string,
     readonly priorityLevel: string,
     readonly flowHash: bigint,
+    readonly flowKey: string,
     readonly work: WorkEstimate,
     readonly arrivedAt: Nanos,
     readonly fm: FlowMetrics,
@@ -314,13 +315,15 @@ export class PriorityLevel {
   avg = 0;
   stdDev = 0;
   highWatermark = 0;
-  private readonly hands = new Map<bigint, number[]>();
+  private readonly hands = new Map<string, number[]>();
   readonly dropped = new DroppedRequestsStats();
 
   constructor(
     readonly spec: PriorityLevelSpec,
     private readonly loop: EventLoop,
     private readonly waitLimit: Nanos,
+    /** Seats in use over all levels of the server (shared counter). */
+    private readonly serverSeats: { n: number } = { n: 0 },
   ) {
     const n = spec.queuing?.queues ?? 0;
     this.queues = [];
@@ -390,10 +393,10 @@ export class PriorityLevel {
   }
 
   private shuffleShard(r: Req): FQQueue {
-    let hand = this.hands.get(r.flowHash);
+    let hand = this.hands.get(r.flowKey);
     if (!hand) {
       hand = dealHand(r.flowHash, this.queues.length, this.spec.queuing!.handSize);
-      this.hands.set(r.flowHash, hand);
+      this.hands.set(r.flowKey, hand);
     }
     let best = hand[0]!;
     let bestWork = Infinity;
@@ -484,6 +487,7 @@ export class PriorityLevel {
   private dispatchUnqueued(r: Req): void {
     this.totRequestsExecuting++;
     this.totSeatsInUse += r.maxSeats;
+    this.serverSeats.n += r.maxSeats;
     this.noteDemand();
     this.markExecuting(r);
   }
@@ -537,6 +541,7 @@ export class PriorityLevel {
     if (r.timer >= 0) this.loop.cancel(r.timer);
     this.totRequestsExecuting++;
     this.totSeatsInUse += r.maxSeats;
+    this.serverSeats.n += r.maxSeats;
     minQueue.executing++;
     minQueue.seatsInUse += r.maxSeats;
     this.seatsRequested += r.maxSeats;
@@ -576,6 +581,7 @@ export class PriorityLevel {
     if (!this.exempt) this.syncTime();
     const q = r.queue;
     this.totSeatsInUse -= r.maxSeats;
+    this.serverSeats.n -= r.maxSeats;
     r.fm.executingSeats.dec(r.maxSeats);
     r.fm.concurrencyInUse.dec(r.maxSeats);
     if (q) {
@@ -615,6 +621,8 @@ export interface Classification {
   priorityLevel: string;
   distinguisher: string;
   flowHash: bigint;
+  /** flowSchema + NUL + distinguisher (map key for the flow's hand). */
+  flowKey: string;
   /** Metric series of this flow (filled on first use). */
   metrics?: unknown;
 }
@@ -662,6 +670,7 @@ export class Apf {
   private readonly metrics: MetricsRegistry;
   private readonly levels = new Map<string, PriorityLevel>();
   private readonly levelOrder: PriorityLevel[] = [];
+  private readonly serverSeats = { n: 0 };
   private readonly schemas: FlowSchemaSpec[];
   private readonly classCache = new Map<
     UserInfo,
@@ -685,7 +694,7 @@ export class Apf {
     this.backgroundDemand = o.backgroundDemand ?? 0;
     const waitLimit = o.queueWaitLimit ?? 15 * Second;
     for (const spec of o.priorityLevels ?? DEFAULT_PRIORITY_LEVELS) {
-      const pl = new PriorityLevel(spec, o.loop, waitLimit);
+      const pl = new PriorityLevel(spec, o.loop, waitLimit, this.serverSeats);
       this.levels.set(spec.name, pl);
       this.levelOrder.push(pl);
     }
@@ -763,9 +772,7 @@ export class Apf {
    * only shapes borrowing; it is not counted here.
    */
   seatsInUse(): number {
-    let n = 0;
-    for (const pl of this.levelOrder) n += pl.totSeatsInUse;
-    return n;
+    return this.serverSeats.n;
   }
 
   private hasBackground(pl: PriorityLevel): boolean {
@@ -813,6 +820,7 @@ export class Apf {
       priorityLevel: fs.priorityLevel,
       distinguisher,
       flowHash: hashFlowID(fs.name, distinguisher),
+      flowKey: `${fs.name}\u0000${distinguisher}`,
     };
     byRes.set(a.namespace, c);
     return c;
@@ -874,6 +882,7 @@ export class Apf {
       c.flowSchema,
       c.priorityLevel,
       c.flowHash,
+      c.flowKey,
       work,
       this.loop.now(),
       (c.metrics as FlowMetrics | undefined) ??

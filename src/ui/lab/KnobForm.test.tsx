@@ -104,4 +104,40 @@ describe('the knob form', () => {
     expect(useLabStore.getState().version).toBe('v0.19');
     expect(useLabStore.getState().lastGoodSettings?.version).toBe('v0.19');
   });
+
+  it('switches the rate limiter kind and then offers its parameters', () => {
+    render(<KnobForm />);
+    const kind = screen.getByRole('combobox', { name: 'RateLimiter' }) as HTMLSelectElement;
+    expect(kind.value).toBe('itemExponentialFailure');
+    fireEvent.change(kind, { target: { value: 'bucket' } });
+    expect(useLabStore.getState().text).toContain(
+      'RateLimiter: &workqueue.TypedBucketRateLimiter[reconcile.Request]{Limiter: rate.NewLimiter(rate.Limit(10), 100)}',
+    );
+    expect(useLabStore.getState().lastGoodSettings?.controller.rateLimiter).toEqual({
+      kind: 'bucket',
+      qps: 10,
+      burst: 100,
+    });
+    expect(kind.value).toBe('bucket');
+    expect(screen.queryByRole('slider', { name: 'Exponential backoff base delay' })).toBeNull();
+    const sliders = screen.getAllByRole('slider').map((el) => el.getAttribute('data-knob'));
+    expect(sliders).toContain('rateLimiter.qps');
+    expect(sliders).toContain('rateLimiter.burst');
+  });
+
+  it('adds a knob the code does not set', () => {
+    useLabStore
+      .getState()
+      .replaceText(labGo.replace(/\n\t*MaxConcurrentReconciles: 2,/, ''), {
+        kind: 'reset',
+        message: '',
+      });
+    render(<KnobForm />);
+    expect(screen.queryByRole('slider', { name: 'MaxConcurrentReconciles (workers)' })).toBeNull();
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Add MaxConcurrentReconciles to the code' }),
+    );
+    expect(useLabStore.getState().text).toContain('MaxConcurrentReconciles: 1,');
+    expect(workers().getAttribute('aria-valuetext')).toBe('1 worker');
+  });
 });

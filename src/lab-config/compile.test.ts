@@ -827,6 +827,7 @@ describe('diagnostics', () => {
 
   const valueCases: [string, DiagnosticCode, string, string][] = [
     ['division by zero', 'LC010', 'CacheSyncTimeout: time.Minute/0,', '0'],
+    ['misspelt unit', 'LC015', 'CacheSyncTimeout: 5*time.Milisecond,', 'time.Milisecond'],
     ['Duration truncated', 'LC011', 'CacheSyncTimeout: 1.5*time.Nanosecond,', '1.5'],
     [
       'untyped float times a Duration (Go converts 1.5 to Duration)',
@@ -1035,6 +1036,39 @@ describe('diagnostics', () => {
 afterAll(() => {
   // Every catalogue code is produced by at least one test above.
   expect([...Object.keys(DIAGNOSTIC_CATALOGUE)].filter((c) => !seen.has(c))).toEqual([]);
+});
+
+describe('Go syntax that tree-sitter-go accepts but gc rejects', () => {
+  it('a missing trailing comma before a closing bracket on the next line', () => {
+    const t = LAB_GO.replace('1000*time.Second,   // Max delay', '1000*time.Second   // Max delay');
+    expect(t).not.toBe(LAB_GO);
+    const r = compile(t);
+    const d = only(r, 'LC001')[0]!;
+    expect(d.message).toBe(
+      'syntax error: unexpected newline in argument list; possibly missing comma or )',
+    );
+    expect(d.range.endOffset).toBe(t.indexOf('1000*time.Second') + '1000*time.Second'.length);
+    expect(r.settings).toBeUndefined();
+    const lit = compile(lab({ options: 'MaxConcurrentReconciles: 2' }));
+    expect(only(lit, 'LC001')[0]!.message).toBe(
+      'syntax error: unexpected newline in composite literal; possibly missing comma or }',
+    );
+  });
+});
+
+describe('after a syntax error', () => {
+  it('only the syntax error is reported for that declaration', () => {
+    const t = LAB_GO.replace('MaxConcurrentReconciles: 2,', 'MaxConcurrentReconciles: 2');
+    const r = compile(t);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['LC001']);
+  });
+
+  it('a missing closing brace at the end is marked on the last character', () => {
+    const t = LAB_GO.replace(/\}\n$/, '\n');
+    const d = only(compile(t), 'LC002')[0]!;
+    expect(d.message).toBe("syntax error: missing '}'");
+    expect(d.range.endOffset - d.range.startOffset).toBe(1);
+  });
 });
 
 describe('line endings', () => {

@@ -324,7 +324,7 @@ function collectSyntaxErrors(ctx: CompileContext): void {
       // Zero-width: mark the character before (or after) so the marker is visible.
       const at = n.startIndex;
       const start = at > 0 ? prevNonSpace(ctx.text, at) : 0;
-      const end = Math.min(ctx.text.length, Math.max(start + 1, at));
+      const end = Math.min(ctx.text.length, start + 1);
       const what = n.type;
       ctx.diag(
         'LC002',
@@ -358,6 +358,47 @@ function collectSyntaxErrors(ctx: CompileContext): void {
     for (const c of n.children) if (c) visit(c);
   };
   if (ctx.root.hasError) visit(ctx.root);
+  if (count < MAX_SYNTAX_DIAGNOSTICS) missingTrailingCommas(ctx, MAX_SYNTAX_DIAGNOSTICS - count);
+}
+
+/**
+ * Go (unlike tree-sitter-go) requires a comma after the last element of a composite literal or
+ * argument list when the closing bracket is on a later line.
+ */
+function missingTrailingCommas(ctx: CompileContext, budget: number): void {
+  let left = budget;
+  for (const list of ctx.index.of('literal_value', 'argument_list')) {
+    if (left <= 0) return;
+    if (list.hasError) continue;
+    const children = list.children.filter((c): c is SyntaxNode => !!c && c.type !== 'comment');
+    const close = children[children.length - 1];
+    const last = children[children.length - 2];
+    if (!close || !last || children.length < 3) continue;
+    if (last.type === ',' || close.isMissing) continue;
+    if (!ctx.text.slice(last.endIndex, close.startIndex).includes('\n')) continue;
+    left--;
+    const inLiteral = list.type === 'literal_value';
+    // gc reports the newline after the last element.
+    ctx.diag(
+      'LC001',
+      inLiteral
+        ? 'syntax error: unexpected newline in composite literal; possibly missing comma or }'
+        : 'syntax error: unexpected newline in argument list; possibly missing comma or )',
+      ctx.lines.range(Math.max(last.startIndex, last.endIndex - 1), last.endIndex),
+    );
+  }
+}
+
+/** Top-level declarations that contain a syntax error (other findings there are noise). */
+function brokenDeclarations(ctx: CompileContext): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  const syntax = ctx.diagnostics.filter((d) => d.code === 'LC001' || d.code === 'LC002');
+  if (syntax.length === 0) return out;
+  for (const c of kids(ctx.root)) {
+    if (syntax.some((d) => d.range.startOffset >= c.startIndex && d.range.startOffset < c.endIndex))
+      out.push({ start: c.startIndex, end: c.endIndex });
+  }
+  return out;
 }
 
 function prevNonSpace(text: string, at: number): number {
@@ -1288,6 +1329,17 @@ export function compileWithInsertions(
     }
     const apiLimiter = recogniseApiLimiter(ctx);
     const reconcile = recogniseReconcile(ctx);
+    // While a declaration has a syntax error, what the recognisers say about it is noise.
+    const broken = brokenDeclarations(ctx);
+    if (broken.length > 0) {
+      const keep = ctx.diagnostics.filter(
+        (d) =>
+          d.code === 'LC001' ||
+          d.code === 'LC002' ||
+          !broken.some((b) => d.range.startOffset >= b.start && d.range.startOffset < b.end),
+      );
+      ctx.diagnostics.splice(0, ctx.diagnostics.length, ...keep);
+    }
     const hasError = ctx.diagnostics.some((d) => d.severity === 'error');
     ctx.diagnostics.sort(
       (a, b) => a.range.startOffset - b.range.startOffset || a.range.endOffset - b.range.endOffset,

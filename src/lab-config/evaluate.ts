@@ -140,6 +140,8 @@ export class Evaluator {
         if (!op || !f) return undefined;
         if (op.text === 'time' && f.text in DURATIONS)
           return { t: 'duration', v: DURATIONS[f.text]! };
+        if (op.text === 'time' && Object.keys(DURATIONS).some((u) => editDistance(u, f.text) <= 2))
+          throw new EvalFailure('LC015', `undefined: time.${f.text}`, n);
         if (op.text === 'rate' && f.text === 'Inf') return { t: 'limit', v: Infinity };
         if (op.text === 'metricsserver' && f.text === 'DefaultBindAddress')
           return { t: 'string', v: ':8080' };
@@ -311,6 +313,21 @@ export class Evaluator {
         return undefined;
     }
   }
+}
+
+/** Levenshtein distance (small strings only). */
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
 }
 
 export function parseGoInt(text: string): number | undefined {

@@ -18,6 +18,8 @@ const TYPES = [
   'parameter_declaration',
   'keyed_element',
   'field_declaration',
+  'literal_value',
+  'argument_list',
 ] as const;
 export type IndexedType = (typeof TYPES)[number];
 

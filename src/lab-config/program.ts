@@ -199,6 +199,7 @@ class ProgramBuilder {
       case 'continue_statement':
         return false;
       case 'comment':
+      case 'ERROR':
         return false;
       default:
         this.ctx.notSimulated(`${s.type.replace(/_/g, ' ')}`, firstLine(s));

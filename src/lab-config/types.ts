@@ -105,6 +105,12 @@ export const DIAGNOSTIC_CATALOGUE = {
     description:
       'The value has the wrong type for this field (e.g. a string where a number is needed).',
   },
+  LC015: {
+    severity: 'error',
+    title: 'Undefined name',
+    description:
+      'A misspelt time unit (e.g. time.Milisecond): Go reports "undefined: time.Milisecond".',
+  },
   LC020: {
     severity: 'error',
     title: 'Too many workers',

@@ -38,8 +38,19 @@ export interface AddOpts {
   priority?: number;
 }
 
+/**
+ * One record per key that is queued (ready or waiting) and/or locked (handed out, not Done).
+ * Go keeps the queued item in a map and the lock in a set; here both live on one record so the
+ * hot path needs no map lookups between Get and Done.
+ */
 interface PqItem<T> {
   key: T;
+  /** Whether the key has an item in the queue (ready or waiting). */
+  queued: boolean;
+  /** Whether the key is locked (between Get and Done). */
+  locked: boolean;
+  /** Get time while locked (the metrics' processingStartTimes). */
+  lockedSince: Nanos;
   priority: number;
   counter: number;
   /** Whether it waits for readyAt (false: ready). */
@@ -192,7 +203,7 @@ class WaitingHeap<T> {
   peek(): PqItem<T> | undefined {
     while (this.n > 0) {
       const x = this.its[0]!;
-      if (x.waiting && x.wstamp === this.st[0]) return x;
+      if (x.queued && x.waiting && x.wstamp === this.st[0]) return x;
       this.popTop();
     }
     return undefined;
@@ -315,12 +326,13 @@ export class PriorityQueue<T> {
     cause: undefined,
   };
   private readonly loop: EventLoop;
-  private readonly items = new Map<T, PqItem<T>>();
+  /** Records of keys that are queued and/or locked. */
+  private readonly recs = new Map<T, PqItem<T>>();
   private readonly readyHeap = new KeyHeap<T>();
   private readonly waitingHeap = new WaitingHeap<T>();
-  private readonly parked = new Set<T>();
-  /** Locked keys → time of their Get (the metrics' processingStartTimes). */
-  private readonly locked = new Map<T, Nanos>();
+  /** Ready items whose key is locked (not in the ready heap until Done). */
+  private parked = 0;
+  private readonly lockedRecs = new Set<PqItem<T>>();
   private readonly waiters: WaitList;
   private readonly ticker: UnfinishedWorkTicker | undefined;
   private observer: QueueObserver<T> | undefined;
@@ -354,7 +366,13 @@ export class PriorityQueue<T> {
         o.name,
         o.metricsStyle ?? LATEST_WORKQUEUE_METRICS,
       );
-      this.ticker = new UnfinishedWorkTicker(o.loop, this.queueMetrics, () => this.locked);
+      const locked = this.lockedRecs;
+      this.ticker = new UnfinishedWorkTicker(o.loop, this.queueMetrics, () => ({
+        size: locked.size,
+        *values() {
+          for (const r of locked) yield r.lockedSince;
+        },
+      }));
     }
     this.ready = (resume) => this.onReady(resume);
   }
@@ -385,26 +403,37 @@ export class PriorityQueue<T> {
     }
     const delayed = after > 0;
     const readyAt = delayed ? now + after : 0;
-    if (delayed) {
-      this.queueMetrics?.retry();
-    }
-    const it = this.items.get(key);
-    if (it === undefined) {
-      const item: PqItem<T> = {
-        key,
-        priority: priority ?? 0,
-        counter: this.counter++,
-        waiting: delayed,
-        readyAt,
-        readySince: now,
-        hi: -1,
-        wstamp: 0,
-      };
-      this.items.set(key, item);
-      if (!delayed) {
-        this.becomeReady(item, false);
+    if (delayed) this.queueMetrics?.retry();
+    let it = this.recs.get(key);
+    if (it === undefined || !it.queued) {
+      // A new item (a key that is only locked gets a new, separate queue entry).
+      if (it === undefined) {
+        it = {
+          key,
+          queued: true,
+          locked: false,
+          lockedSince: 0,
+          priority: priority ?? 0,
+          counter: this.counter++,
+          waiting: delayed,
+          readyAt,
+          readySince: now,
+          hi: -1,
+          wstamp: 0,
+        };
+        this.recs.set(key, it);
       } else {
-        this.waitingHeap.put(item, true);
+        it.queued = true;
+        it.priority = priority ?? 0;
+        it.counter = this.counter++;
+        it.waiting = delayed;
+        it.readyAt = readyAt;
+        it.readySince = now;
+      }
+      if (!delayed) {
+        this.becomeReady(it, false);
+      } else {
+        this.waitingHeap.put(it, true);
         this.observer?.onWait?.(key, readyAt);
         this.arm();
       }
@@ -468,16 +497,17 @@ export class PriorityQueue<T> {
     if (this.shutting) return SHUTDOWN_P;
     const it = this.readyHeap.pop();
     if (it === undefined) return undefined;
-    const key = it.key;
-    this.items.delete(key);
     const now = this.loop.now();
-    this.locked.set(key, now);
+    it.queued = false;
+    it.locked = true;
+    it.lockedSince = now;
+    this.lockedRecs.add(it);
     if (this.queueMetrics) {
       this.queueMetrics.get(this.depth(it.priority), now - it.readySince);
       this.ticker!.ensure();
     }
-    this.observer?.onGet?.(key, it.priority);
-    return { item: key, priority: it.priority, shutdown: false };
+    this.observer?.onGet?.(it.key, it.priority);
+    return { item: it.key, priority: it.priority, shutdown: false };
   }
 
   get(): { item: T; shutdown: false } | { item: undefined; shutdown: true } | undefined {
@@ -488,14 +518,19 @@ export class PriorityQueue<T> {
   }
 
   done(item: T): void {
-    const start = this.locked.get(item);
-    if (start !== undefined) {
-      this.locked.delete(item);
-      this.queueMetrics?.done(this.loop.now() - start);
+    const it = this.recs.get(item);
+    if (it !== undefined && it.locked) {
+      it.locked = false;
+      this.lockedRecs.delete(it);
+      this.queueMetrics?.done(this.loop.now() - it.lockedSince);
     }
     this.observer?.onDone?.(item);
-    if (this.parked.size > 0 && this.parked.delete(item)) {
-      const it = this.items.get(item)!;
+    if (it === undefined) return;
+    if (!it.queued) {
+      this.recs.delete(item);
+    } else if (!it.waiting && it.hi < 0) {
+      // A parked ready item: visible to Get from now on, keeping its place (counter).
+      this.parked--;
       pushReady(this.readyHeap, it);
       this.waiters.notifyOne();
     }
@@ -503,7 +538,7 @@ export class PriorityQueue<T> {
 
   /** Ready items only, including ready items whose key is locked; waiting items excluded. */
   len(): number {
-    return this.readyHeap.length + this.parked.size;
+    return this.readyHeap.length + this.parked;
   }
 
   /** Items waiting for their readyAt. */
@@ -540,7 +575,7 @@ export class PriorityQueue<T> {
   }
 
   processingCount(): number {
-    return this.locked.size;
+    return this.lockedRecs.size;
   }
 
   /** See Queue.onReady. */
@@ -549,9 +584,10 @@ export class PriorityQueue<T> {
     else this.waiters.wait(cb);
   }
 
-  /** The priority an item would be handed out with, if it is in the map. */
+  /** The priority an item would be handed out with, if it is queued. */
   priorityOf(item: T): number | undefined {
-    return this.items.get(item)?.priority;
+    const it = this.recs.get(item);
+    return it !== undefined && it.queued ? it.priority : undefined;
   }
 
   private depth(priority: number): GaugeSeries {
@@ -563,8 +599,8 @@ export class PriorityQueue<T> {
     it.waiting = false;
     it.readySince = this.loop.now();
     if (this.queueMetrics) this.queueMetrics.add(this.depth(it.priority));
-    if (this.locked.has(it.key)) {
-      this.parked.add(it.key);
+    if (it.locked) {
+      this.parked++;
       this.observer?.onAdd?.(it.key, 'dirty', it.priority);
     } else {
       pushReady(this.readyHeap, it);

@@ -212,11 +212,11 @@ export class UnfinishedWorkTicker {
     if (inFlight.size > 0) this.ensure();
   };
 
-  /** `inFlight`: the queue's map of in-flight items to their Get times. */
+  /** `inFlight`: the queue's in-flight items (count and Get times). */
   constructor(
     private readonly loop: EventLoop,
     private readonly m: QueueMetrics,
-    private readonly inFlight: () => Map<unknown, Nanos>,
+    private readonly inFlight: () => { readonly size: number; values(): Iterable<Nanos> },
   ) {
     this.start = loop.now();
   }

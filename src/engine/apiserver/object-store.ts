@@ -251,18 +251,19 @@ function sameOwners(a: OwnerReference[] | undefined, b: OwnerReference[] | undef
 
 /** A deep copy (what a client gets: mutating it never touches the store). */
 export function cloneObject(o: KubeObject): KubeObject {
-  return {
-    kind: o.kind,
-    metadata: {
-      ...o.metadata,
-      labels: { ...o.metadata.labels },
-      ...(o.metadata.ownerReferences
-        ? { ownerReferences: o.metadata.ownerReferences.map((r) => ({ ...r })) }
-        : {}),
-    },
-    spec: { ...o.spec },
-    status: { ...o.status },
+  const m = o.metadata;
+  // Explicit construction keeps one object shape (faster than spreads with optional fields).
+  const meta: ObjectMeta = {
+    namespace: m.namespace,
+    name: m.name,
+    uid: m.uid,
+    labels: { ...m.labels },
+    resourceVersion: m.resourceVersion,
+    generation: m.generation,
+    creationTimestamp: m.creationTimestamp,
   };
+  if (m.ownerReferences) meta.ownerReferences = m.ownerReferences.map((r) => ({ ...r }));
+  return { kind: o.kind, metadata: meta, spec: { ...o.spec }, status: { ...o.status } };
 }
 
 function applyMerge<T extends FieldValue>(

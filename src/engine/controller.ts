@@ -86,8 +86,8 @@ export interface ControllerObserver<T> {
   onReconcileStart?(item: T, info: ReconcileInfo, t: Nanos): void;
   onReconcileEnd?(item: T, end: ReconcileEnd): void;
   /**
-   * Queue operations of the result mapping: addRateLimited (delay and what decided it),
-   * addAfter (RequeueAfter), forget.
+   * Queue operations of the result mapping, reported right after each is applied:
+   * addRateLimited (delay and what decided it), addAfter (RequeueAfter), forget.
    */
   onRequeue?(
     item: T,

@@ -137,6 +137,21 @@ describe('client-side QPS/Burst (controller-semantics.md §6)', () => {
     expect(sumCounter(h, 'rest_client_requests_total', { code: '201' })).toBe(50);
   });
 
+  it('fails at once with the wrapped limiter error when the wait would pass the context deadline', () => {
+    const h = harness('dev', { qps: 1, burst: 1 });
+    const res: ClientResult[] = [];
+    const req: ApiRequest = { verb: 'get', kind: 'Database', namespace: 'default', name: 'x' };
+    h.client.do(req, (r) => res.push(r), { deadline: 500 * Millisecond });
+    h.client.do(req, (r) => res.push(r), { deadline: 500 * Millisecond });
+    h.loop.runUntil(Second);
+    const failed = res.find((r) => r.code === 0)!;
+    expect(failed.ok).toBe(false);
+    expect(failed.attempts).toBe(0);
+    expect(failed.error!.message).toBe(
+      'client rate limiter Wait returned an error: rate: Wait(n=1) would exceed context deadline',
+    );
+  });
+
   it('treats QPS 0 / Burst 0 as client-go’s defaults 5 / 10', () => {
     const h = harness('dev', { qps: 0, burst: 0 });
     expect(h.client.qps).toBe(5);
@@ -418,8 +433,8 @@ describe('where the waiting happens (tiny control plane)', () => {
       const h = harness('tiny');
       const names = seedDatabases(h.server, writers);
       const errors: string[] = [];
-      for (const n of names) spawn(h.loop, writer(h, n, 60 * Second, errors));
-      h.loop.runUntil(120 * Second);
+      for (const n of names) spawn(h.loop, writer(h, n, 30 * Second, errors));
+      h.loop.runUntil(90 * Second);
       return {
         http429: sumCounter(h, 'apiserver_request_total', { code: '429' }),
         retries: sumCounter(h, 'rest_client_request_retries_total'),

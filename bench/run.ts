@@ -16,6 +16,7 @@ const BENCHMARKS: [name: string, load: () => Promise<BenchModule>][] = [
   ['engine', () => import('./engine')],
   ['lab-compile', () => import('./lab-compile')],
   ['fullpath', () => import('./fullpath')],
+  ['scale', () => import('./scale')],
   // Other benchmarks: one line each, e.g. ['apiserver', () => import('./apiserver')],
 ];
 

@@ -66,23 +66,25 @@ export function fieldExtractor(field: string): IndexFunc {
 export class IndexerError extends Error {}
 
 export class Indexer {
-  private items = new Map<string, CachedObject>();
+  /** namespace → name → object (also the built-in namespace index). */
   private byNamespace = new Map<string, Map<string, CachedObject>>();
-  /** index name → indexed value → key → object */
-  private indices = new Map<string, Map<string, Map<string, CachedObject>>>();
+  private count = 0;
+  /** index name → indexed value → objects */
+  private indices = new Map<string, Map<string, Set<CachedObject>>>();
   private indexers = new Map<string, IndexFunc>();
 
   size(): number {
-    return this.items.size;
+    return this.count;
   }
 
-  get(key: string): CachedObject | undefined {
-    return this.items.get(key);
+  /** GetByKey(namespace/name), without building the key string. */
+  get(namespace: string, name: string): CachedObject | undefined {
+    return this.byNamespace.get(namespace)?.get(name);
   }
 
   /** All objects (indexer.List()). */
-  list(): IterableIterator<CachedObject> {
-    return this.items.values();
+  *list(): IterableIterator<CachedObject> {
+    for (const m of this.byNamespace.values()) yield* m.values();
   }
 
   /** ByIndex(cache.NamespaceIndex, ns). */
@@ -102,7 +104,7 @@ export class Indexer {
   byIndex(name: string, value: string): Iterable<CachedObject> | undefined {
     const idx = this.indices.get(name);
     if (!idx) return undefined;
-    return idx.get(value)?.values() ?? [];
+    return idx.get(value) ?? [];
   }
 
   /** Index values of obj under index `name` (used to filter by a second field requirement). */
@@ -119,9 +121,9 @@ export class Indexer {
   addIndexer(name: string, fn: IndexFunc): void {
     if (this.indexers.has(name)) throw new IndexerError(`indexer conflict: map[${name}:{}]`);
     this.indexers.set(name, fn);
-    const idx = new Map<string, Map<string, CachedObject>>();
+    const idx = new Map<string, Set<CachedObject>>();
     this.indices.set(name, idx);
-    for (const [key, obj] of this.items) this.indexInto(idx, key, obj, this.expand(obj, fn));
+    for (const obj of this.list()) this.indexInto(idx, obj, this.expand(obj, fn));
   }
 
   /** controller-runtime stores each value under both `<ns>/<v>` and `__all_namespaces/<v>`. */
@@ -136,27 +138,24 @@ export class Indexer {
   }
 
   private indexInto(
-    idx: Map<string, Map<string, CachedObject>>,
-    key: string,
+    idx: Map<string, Set<CachedObject>>,
     obj: CachedObject,
     values: string[],
   ): void {
     for (const v of values) {
       let s = idx.get(v);
-      if (!s) idx.set(v, (s = new Map()));
-      s.set(key, obj);
+      if (!s) idx.set(v, (s = new Set()));
+      s.add(obj);
     }
   }
 
-  private unindex(key: string, old: CachedObject): void {
-    const ns = this.byNamespace.get(old.metadata.namespace);
-    ns?.delete(key);
+  private unindex(old: CachedObject): void {
     for (const [name, fn] of this.indexers) {
       const idx = this.indices.get(name)!;
       for (const v of this.expand(old, fn)) {
         const s = idx.get(v);
         if (s) {
-          s.delete(key);
+          s.delete(old);
           if (s.size === 0) idx.delete(v);
         }
       }
@@ -165,32 +164,36 @@ export class Indexer {
 
   /** Add or Update. */
   upsert(obj: CachedObject): CachedObject | undefined {
-    const key = objectKey(obj.metadata.namespace, obj.metadata.name);
-    const old = this.items.get(key);
-    if (old) this.unindex(key, old);
-    this.items.set(key, obj);
-    let ns = this.byNamespace.get(obj.metadata.namespace);
-    if (!ns) this.byNamespace.set(obj.metadata.namespace, (ns = new Map()));
-    ns.set(key, obj);
-    for (const [name, fn] of this.indexers) {
-      this.indexInto(this.indices.get(name)!, key, obj, this.expand(obj, fn));
+    const nsName = obj.metadata.namespace;
+    let ns = this.byNamespace.get(nsName);
+    if (!ns) this.byNamespace.set(nsName, (ns = new Map()));
+    const old = ns.get(obj.metadata.name);
+    if (old) {
+      if (this.indexers.size > 0) this.unindex(old);
+    } else this.count++;
+    ns.set(obj.metadata.name, obj);
+    if (this.indexers.size > 0) {
+      for (const [name, fn] of this.indexers) {
+        this.indexInto(this.indices.get(name)!, obj, this.expand(obj, fn));
+      }
     }
     return old;
   }
 
   delete(namespace: string, name: string): CachedObject | undefined {
-    const key = objectKey(namespace, name);
-    const old = this.items.get(key);
+    const ns = this.byNamespace.get(namespace);
+    const old = ns?.get(name);
     if (!old) return undefined;
-    this.unindex(key, old);
-    this.items.delete(key);
+    if (this.indexers.size > 0) this.unindex(old);
+    ns!.delete(name);
+    this.count--;
     return old;
   }
 
   /** Replace (after a LIST): the store becomes exactly `objs`. */
   replace(objs: Iterable<CachedObject>): void {
-    this.items.clear();
     this.byNamespace.clear();
+    this.count = 0;
     for (const idx of this.indices.values()) idx.clear();
     for (const o of objs) this.upsert(o);
   }

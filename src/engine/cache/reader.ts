@@ -7,13 +7,7 @@
 import type { CrVersion } from '../settings';
 import { Microsecond, type Nanos } from '../time';
 import { qualifiedKind } from './kinds';
-import {
-  type CachedObject,
-  fieldIndexName,
-  type Indexer,
-  keyToNamespacedKey,
-  objectKey,
-} from './indexer';
+import { type CachedObject, fieldIndexName, type Indexer, keyToNamespacedKey } from './indexer';
 
 export interface ListOptions {
   /** client.InNamespace: '' = all namespaces. */
@@ -68,7 +62,7 @@ export class CacheReader {
   }
 
   get(namespace: string, name: string): GetResult {
-    const obj = this.indexer.get(objectKey(namespace, name));
+    const obj = this.indexer.get(namespace, name);
     if (!obj) {
       return {
         ok: false,

@@ -171,6 +171,14 @@ export class ApiAdapter implements ApiPort, ListWatcher {
     );
   }
 
+  /** kind → watches from a resourceVersion at or below this get 410 Gone (watchDisconnect gone). */
+  private readonly goneUpTo = new Map<string, number>();
+
+  /** watchDisconnect `gone`: the history before `rv` is gone for this kind's watchers. */
+  markGone(kind: string, rv: number): void {
+    this.goneUpTo.set(kind, Math.max(rv, this.goneUpTo.get(kind) ?? 0));
+  }
+
   /** watchDisconnect `for`: the kind's LIST/WATCH fail until t. */
   setUnreachable(kind: string, until: Nanos): void {
     this.unreachable.set(kind, until);
@@ -224,6 +232,12 @@ export class ApiAdapter implements ApiPort, ListWatcher {
     };
     if (this.isUnreachable(kind)) {
       loop.after(Millisecond, () => end('error'));
+      return handle;
+    }
+    const gone = this.goneUpTo.get(kind);
+    if (gone !== undefined && rv <= gone) {
+      // The watch cache no longer holds events after rv: 410 Expired ("too old resource version").
+      loop.after(Millisecond, () => end('gone'));
       return handle;
     }
     this.d.server.watch(

@@ -503,7 +503,26 @@ export class OperatorReplica {
   private reconcileOne(key: string, cb: (o: ReconcileOutcome) => void): void {
     const [namespace, name] = splitKey(key);
     let readGen: number | undefined;
-    const env = this.env(key, (g) => (readGen = g));
+    const raw = this.env(key, (g) => (readGen = g));
+    // A dead process does nothing more: responses to its in-flight calls are dropped.
+    const alive =
+      <T>(cb: (r: T) => void) =>
+      (r: T) => {
+        if (this.alive) cb(r);
+      };
+    const env: ReconcileEnv = {
+      now: raw.now,
+      random: raw.random,
+      sleep: (d, cb) =>
+        raw.sleep(d, () => {
+          if (this.alive) cb();
+        }),
+      get: (k, ns, n, src, key2, cb) => raw.get(k, ns, n, src, key2, alive(cb)),
+      list: (k, o, src, key2, cb) => raw.list(k, o, src, key2, alive(cb)),
+      write: (req, key2, cb) => raw.write(req, key2, alive(cb)),
+      limiterWait: (key2, cb) => raw.limiterWait(key2, alive(cb)),
+      external: (key2, cb) => raw.external(key2, alive(cb)),
+    };
     runReconcile(
       this.d.settings.reconcile.ops,
       this.d.settings.controller.forKind,

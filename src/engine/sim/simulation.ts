@@ -285,7 +285,10 @@ class Simulation implements SimulationApi {
           loop.schedule(f.at, () => {
             const store = this.server.store;
             if (f.for) this.adapter.setUnreachable(f.kind, f.at + f.for);
-            if (f.gone) store.expireHistory(f.kind);
+            if (f.gone) {
+              store.expireHistory(f.kind);
+              this.adapter.markGone(f.kind, store.resourceVersion());
+            }
             store.closeWatches(f.kind);
             this.event(
               'watchDisconnect',

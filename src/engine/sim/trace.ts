@@ -1,7 +1,7 @@
 /**
  * The why-waiting trace with bounded memory: spans are kept for at most MAX_TRACED_KEYS
  * objects (the first keys seen in the run, which is deterministic), each in a ring buffer
- * of the last SPANS_PER_KEY spans. So a 100,000-object run holds at most 2,000 × 128 spans.
+ * of the last SPANS_PER_KEY spans. So a 100,000-object run holds at most 2,000 × 64 spans.
  * New spans are also queued for drain (the live view), capped at MAX_PENDING (oldest
  * dropped) so an undrained run cannot grow without bound.
  */
@@ -9,7 +9,7 @@ import type { TraceSpan, TraceStage } from '../run-types';
 import type { Nanos } from '../time';
 
 export const MAX_TRACED_KEYS = 2_000;
-export const SPANS_PER_KEY = 128;
+export const SPANS_PER_KEY = 64;
 
 class Ring {
   private buf: TraceSpan[] = [];

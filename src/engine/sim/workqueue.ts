@@ -48,8 +48,9 @@ export function newWorkQueue(
   const observer = {
     onAdd(item: string, outcome: 'queued' | 'merged' | 'dirty' | 'dropped') {
       const now = loop.now();
-      if (outcome === 'queued' && !queuedAt.has(item)) queuedAt.set(item, now);
-      else if ((outcome === 'merged' || outcome === 'dirty') && trace.traced(item)) {
+      if (outcome === 'queued') {
+        if (!queuedAt.has(item) && trace.traced(item)) queuedAt.set(item, now);
+      } else if ((outcome === 'merged' || outcome === 'dirty') && trace.traced(item)) {
         trace.span(
           item,
           'dedup',

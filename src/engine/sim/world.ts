@@ -13,7 +13,7 @@ import type { KindShape, Scenario, WorkloadStep } from '../scenario-types';
 import type { SimSettings } from '../settings';
 import { Minute, type Nanos, formatDuration } from '../time';
 import { objectKey } from '../cache/indexer';
-import { desiredChildSpec, desiredStatus } from './operator';
+import { desiredChildSpec } from './operator';
 
 /** Name prefix of generated objects: db-0, db-1, … for Databases. */
 export function namePrefix(kind: string): string {
@@ -126,10 +126,12 @@ export class World {
       if (io.namespaces !== undefined) this.nsCount.set(io.kind, io.namespaces);
       for (let i = 0; i < io.count; i++) {
         const o = this.newObject(io.kind, io.namespaces);
+        // Already reconciled: the status the reconcile would write, and its children.
         const created = this.d.store.create({
           kind: io.kind,
           metadata: { namespace: o.namespace, name: o.name, labels: o.labels },
           spec: o.spec,
+          status: io.kind === s.controller.forKind ? { observedGeneration: 1, phase: 'Ready' } : {},
         });
         if ('code' in created) continue;
         this.liveOf(io.kind).add(objectKey(o.namespace, o.name));
@@ -148,11 +150,6 @@ export class World {
             spec: desiredChildSpec(created),
           });
         }
-        this.d.store.updateStatus({
-          kind: io.kind,
-          metadata: { namespace: o.namespace, name: o.name },
-          status: desiredStatus(created),
-        });
       }
     }
   }

@@ -1,16 +1,25 @@
+import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { test, expect, expectAccessible } from './fixtures';
 
 /**
  * The lab editor in a real browser against the production build: markers, hover, the knob
  * form's two-way sync, autosave, the lesson's "Try in lab", the Tab-trap escape, axe.
- * Line 92 of lessons/7.4-performance-and-scalability/lab.go is `MaxConcurrentReconciles: 2,`.
+ * The tests edit the line of lessons/7.4-performance-and-scalability/lab.go that sets
+ * `MaxConcurrentReconciles: 2,` (found in the file, so edits of lab.go do not break them).
  */
 const LESSON = '/#/lesson/7.4-performance-and-scalability';
-const WORKERS_LINE = 92;
+const LAB_GO = readFileSync('lessons/7.4-performance-and-scalability/lab.go', 'utf8');
+const WORKERS_LINE =
+  LAB_GO.split('\n').findIndex((l) => /^\s*MaxConcurrentReconciles: 2,/.test(l)) + 1;
+const WORKERS_COLUMN = (LAB_GO.split('\n')[WORKERS_LINE - 1] ?? '').indexOf('2') + 1;
 
 // Monaco is a 1 MB (gzip) lazy chunk; on a busy 2-core machine it can take a while to appear.
 test.describe.configure({ timeout: 120_000 });
+
+test.beforeAll(() => {
+  expect(WORKERS_LINE, 'lab.go sets MaxConcurrentReconciles: 2').toBeGreaterThan(0);
+});
 
 async function openLab(page: Page): Promise<Locator> {
   await page.goto(LESSON);
@@ -63,7 +72,7 @@ test('a typed value error is marked at its place, and the mark goes when it is f
   // The problems list names the same place.
   await page.getByText(/Problems and notes/).click();
   await expect(page.locator('.lab-problems')).toContainText(
-    `Line ${WORKERS_LINE}, column 29: MaxConcurrentReconciles`,
+    `Line ${WORKERS_LINE}, column ${WORKERS_COLUMN}: MaxConcurrentReconciles`,
   );
 
   await gotoLine(page, WORKERS_LINE);

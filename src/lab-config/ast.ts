@@ -1,16 +1,44 @@
 /** Small helpers over tree-sitter-go nodes. */
 import type { SyntaxNode } from './parser';
 
+/**
+ * Memo of child lookups for the tree being compiled (each lookup crosses into wasm). Node ids
+ * are only unique within one tree, so `withAstMemo` scopes the memo to one compile.
+ */
+let kidsMemo: Map<number, SyntaxNode[]> | undefined;
+let fieldMemo: Map<string, SyntaxNode | null> | undefined;
+
+export function withAstMemo<T>(fn: () => T): T {
+  kidsMemo = new Map();
+  fieldMemo = new Map();
+  try {
+    return fn();
+  } finally {
+    kidsMemo = undefined;
+    fieldMemo = undefined;
+  }
+}
+
 /** Named children without comments. */
 export function kids(node: SyntaxNode | null | undefined): SyntaxNode[] {
   if (!node) return [];
+  const hit = kidsMemo?.get(node.id);
+  if (hit) return hit;
   const out: SyntaxNode[] = [];
   for (const c of node.namedChildren) if (c && c.type !== 'comment') out.push(c);
+  kidsMemo?.set(node.id, out);
   return out;
 }
 
 export function field(node: SyntaxNode | null | undefined, name: string): SyntaxNode | null {
-  return node ? node.childForFieldName(name) : null;
+  if (!node) return null;
+  if (!fieldMemo) return node.childForFieldName(name);
+  const key = `${node.id}:${name}`;
+  const hit = fieldMemo.get(key);
+  if (hit !== undefined) return hit;
+  const v = node.childForFieldName(name);
+  fieldMemo.set(key, v);
+  return v;
 }
 
 /** Strips parentheses. */

@@ -5,6 +5,7 @@
 import type { CrVersion, RateLimiterSpec, ReconcileOp, SimSettings } from '../engine/settings';
 import { Hour, Minute, type Nanos } from '../engine/time';
 import {
+  withAstMemo,
   callArgs,
   callee,
   calleeName,
@@ -1309,78 +1310,86 @@ export function compileWithInsertions(
 ): { result: CompileResult; insertions: InsertionPoints } {
   const tree = parseGo(text);
   try {
-    const ctx = new CompileContext(text, opts.version, tree.rootNode);
-    collectSyntaxErrors(ctx);
-    findAfterImports(ctx);
-    recogniseIndexes(ctx);
-    const controller = recogniseController(ctx);
-    ctx.forKind = controller.forKind ?? 'Database';
-    const client = recogniseRestConfig(ctx);
-    const manager = recogniseManagerOptions(ctx);
-    const replicas = recogniseReplicas(ctx);
-    if (replicas > 1 && !manager.leaderElection) {
-      const k = ctx.knobs.find((x) => x.id === 'replicas');
-      if (k)
-        ctx.diag(
-          'LC027',
-          `replicas = ${replicas} without LeaderElection: every replica runs the controller`,
-          k.range,
-        );
-    }
-    const apiLimiter = recogniseApiLimiter(ctx);
-    const reconcile = recogniseReconcile(ctx);
-    // While a declaration has a syntax error, what the recognisers say about it is noise.
-    const broken = brokenDeclarations(ctx);
-    if (broken.length > 0) {
-      const keep = ctx.diagnostics.filter(
-        (d) =>
-          d.code === 'LC001' ||
-          d.code === 'LC002' ||
-          !broken.some((b) => d.range.startOffset >= b.start && d.range.startOffset < b.end),
-      );
-      ctx.diagnostics.splice(0, ctx.diagnostics.length, ...keep);
-    }
-    const hasError = ctx.diagnostics.some((d) => d.severity === 'error');
-    ctx.diagnostics.sort(
-      (a, b) => a.range.startOffset - b.range.startOffset || a.range.endOffset - b.range.endOffset,
-    );
-    const settings: SimSettings | undefined = hasError
-      ? undefined
-      : {
-          version: opts.version,
-          controller: {
-            name: controller.name ?? ctx.forKind.toLowerCase(),
-            forKind: ctx.forKind,
-            owns: controller.owns,
-            maxConcurrentReconciles: controller.maxConcurrentReconciles,
-            rateLimiter: controller.rateLimiter,
-            ...(controller.usePriorityQueue !== undefined
-              ? { usePriorityQueue: controller.usePriorityQueue }
-              : {}),
-            ...(controller.recoverPanic !== undefined
-              ? { recoverPanic: controller.recoverPanic }
-              : {}),
-            reconciliationTimeout: controller.reconciliationTimeout,
-            cacheSyncTimeout: controller.cacheSyncTimeout,
-          },
-          client: { qps: client.qps, burst: client.burst },
-          manager: {
-            syncPeriod: manager.syncPeriod,
-            leaderElection: manager.leaderElection,
-            replicas,
-            metricsBindAddress: manager.metricsBindAddress,
-          },
-          indexes: ctx.indexes,
-          ...(apiLimiter ? { apiLimiter } : {}),
-          reconcile,
-        };
-    return {
-      result: { settings, diagnostics: ctx.diagnostics, knobs: ctx.knobs },
-      insertions: insertionPoints(text, ctx.anchors),
-    };
+    return withAstMemo(() => compileTree(text, opts, tree.rootNode));
   } finally {
     tree.delete();
   }
+}
+
+function compileTree(
+  text: string,
+  opts: CompileOptions,
+  root: SyntaxNode,
+): { result: CompileResult; insertions: InsertionPoints } {
+  const ctx = new CompileContext(text, opts.version, root);
+  collectSyntaxErrors(ctx);
+  findAfterImports(ctx);
+  recogniseIndexes(ctx);
+  const controller = recogniseController(ctx);
+  ctx.forKind = controller.forKind ?? 'Database';
+  const client = recogniseRestConfig(ctx);
+  const manager = recogniseManagerOptions(ctx);
+  const replicas = recogniseReplicas(ctx);
+  if (replicas > 1 && !manager.leaderElection) {
+    const k = ctx.knobs.find((x) => x.id === 'replicas');
+    if (k)
+      ctx.diag(
+        'LC027',
+        `replicas = ${replicas} without LeaderElection: every replica runs the controller`,
+        k.range,
+      );
+  }
+  const apiLimiter = recogniseApiLimiter(ctx);
+  const reconcile = recogniseReconcile(ctx);
+  // While a declaration has a syntax error, what the recognisers say about it is noise.
+  const broken = brokenDeclarations(ctx);
+  if (broken.length > 0) {
+    const keep = ctx.diagnostics.filter(
+      (d) =>
+        d.code === 'LC001' ||
+        d.code === 'LC002' ||
+        !broken.some((b) => d.range.startOffset >= b.start && d.range.startOffset < b.end),
+    );
+    ctx.diagnostics.splice(0, ctx.diagnostics.length, ...keep);
+  }
+  const hasError = ctx.diagnostics.some((d) => d.severity === 'error');
+  ctx.diagnostics.sort(
+    (a, b) => a.range.startOffset - b.range.startOffset || a.range.endOffset - b.range.endOffset,
+  );
+  const settings: SimSettings | undefined = hasError
+    ? undefined
+    : {
+        version: opts.version,
+        controller: {
+          name: controller.name ?? ctx.forKind.toLowerCase(),
+          forKind: ctx.forKind,
+          owns: controller.owns,
+          maxConcurrentReconciles: controller.maxConcurrentReconciles,
+          rateLimiter: controller.rateLimiter,
+          ...(controller.usePriorityQueue !== undefined
+            ? { usePriorityQueue: controller.usePriorityQueue }
+            : {}),
+          ...(controller.recoverPanic !== undefined
+            ? { recoverPanic: controller.recoverPanic }
+            : {}),
+          reconciliationTimeout: controller.reconciliationTimeout,
+          cacheSyncTimeout: controller.cacheSyncTimeout,
+        },
+        client: { qps: client.qps, burst: client.burst },
+        manager: {
+          syncPeriod: manager.syncPeriod,
+          leaderElection: manager.leaderElection,
+          replicas,
+          metricsBindAddress: manager.metricsBindAddress,
+        },
+        indexes: ctx.indexes,
+        ...(apiLimiter ? { apiLimiter } : {}),
+        reconcile,
+      };
+  return {
+    result: { settings, diagnostics: ctx.diagnostics, knobs: ctx.knobs },
+    insertions: insertionPoints(text, ctx.anchors),
+  };
 }
 
 /**

@@ -242,9 +242,11 @@ export class MetricsRegistry {
       const f = this.families.get(name)!;
       lines.push(`# HELP ${name} ${escapeHelp(f.desc.help)}`);
       lines.push(`# TYPE ${name} ${f.desc.type}`);
-      const series = [...f.series.values()].sort((a, b) =>
-        formatLabels(a.labels).localeCompare(formatLabels(b.labels)),
-      );
+      // Code-unit order, not localeCompare: the text must not depend on the browser's locale.
+      const series = [...f.series.values()]
+        .map((x) => [formatLabels(x.labels), x] as const)
+        .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+        .map(([, x]) => x);
       for (const s of series) {
         if (s instanceof HistogramSeries) {
           for (const [le, c] of s.cumulative()) {
@@ -273,7 +275,11 @@ export function formatFloat(v: number): string {
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
   if (Number.isNaN(v)) return 'NaN';
-  if (v !== 0 && (Math.abs(v) >= 1e21 || Math.abs(v) < 1e-4)) {
+  // 'g' with the shortest precision uses the exponent form when the decimal exponent is
+  // < -4 or >= 6 (strconv: "if precision was the shortest possible, use precision 6 for this
+  // decision"), so a counter of 1234567 prints as 1.234567e+06, as Prometheus shows it.
+  const a = Math.abs(v);
+  if (v !== 0 && (a >= 1e6 || a < 1e-4)) {
     // Go 'g' uses exponent form with at least two exponent digits: 1e-08.
     const [m, e] = v.toExponential().split('e') as [string, string];
     const sign = e.startsWith('-') ? '-' : '+';

@@ -315,6 +315,11 @@ describe('queue set admission', () => {
         reason: 'queue-full',
       }),
     ).toBe(5);
+    const ql = metrics.histogram(
+      'apiserver_flowcontrol_request_queue_length_after_enqueue',
+      labels,
+    )!;
+    expect(ql.count).toBe(545);
     // Finishing one dispatches one from the queue.
     apf.finish(running[0]!);
     expect(running).toHaveLength(246);

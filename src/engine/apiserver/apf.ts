@@ -164,6 +164,7 @@ export interface WorkEstimate {
 }
 
 interface FlowMetrics {
+  queueLengthAfterEnqueue: HistogramSeries;
   inqueue: GaugeSeries;
   executing: GaugeSeries;
   executingSeats: GaugeSeries;
@@ -417,6 +418,7 @@ export class PriorityLevel {
     r.arrivalR = this.currentR;
     if (q.length === 0) this.insertNonEmpty(q.index);
     q.push(r);
+    r.fm.queueLengthAfterEnqueue.observe(q.length);
     q.waitingWork += r.totalWork();
     q.waitingMaxSeats += r.maxSeats;
     this.seatsRequested += r.maxSeats;
@@ -840,6 +842,10 @@ export class Apf {
       );
     }
     m = {
+      queueLengthAfterEnqueue: r.histogramSeries(
+        'apiserver_flowcontrol_request_queue_length_after_enqueue',
+        labels,
+      ),
       inqueue: r.gauge('apiserver_flowcontrol_current_inqueue_requests', labels),
       executing: r.gauge('apiserver_flowcontrol_current_executing_requests', labels),
       executingSeats: r.gauge('apiserver_flowcontrol_current_executing_seats', labels),
@@ -929,11 +935,12 @@ export class Apf {
     let busy = false;
     for (const pl of this.levelOrder) {
       let obs = pl.integrator.reset(now);
+      // Only real requests keep the adjustment timer going (so an idle run ends).
+      if (obs.max > 0 || pl.seatDemand() > 0) busy = true;
       if (this.hasBackground(pl) && this.backgroundDemand > 0) {
         const d = this.backgroundDemand * pl.nominalCL + obs.average;
         obs = { ...obs, average: d, max: Math.max(obs.max, d) };
       }
-      if (obs.max > 0 || pl.seatDemand() > 0) busy = true;
       pl.highWatermark = obs.max;
       if (obs.duration > 0) {
         pl.avg = obs.average;

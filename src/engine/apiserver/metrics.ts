@@ -68,6 +68,13 @@ export function registerApiServerMetrics(r: MetricsRegistry): void {
     labelNames: [...FLOW, 'execute'],
     buckets: APF_REQUEST_WAIT_BUCKETS,
   });
+  r.register({
+    name: 'apiserver_flowcontrol_request_queue_length_after_enqueue',
+    help: 'Length of queue in the API Priority and Fairness subsystem, as seen by each request after it is enqueued',
+    type: 'histogram',
+    labelNames: FLOW,
+    buckets: APF_QUEUE_LENGTH_BUCKETS,
+  });
   for (const name of [
     'apiserver_flowcontrol_nominal_limit_seats',
     'apiserver_flowcontrol_lower_limit_seats',

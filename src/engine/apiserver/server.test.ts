@@ -279,6 +279,18 @@ describe('overload', () => {
     expect(out.filter((r) => r.code === 200)).toHaveLength(5);
   });
 
+  it('leaves no timers behind once idle: the event loop drains (even with a busy-cluster preset)', () => {
+    const { loop, s } = server('tiny');
+    seed(s, 5);
+    for (let i = 0; i < 5; i++) {
+      s.handle({ verb: 'get', kind: 'Database', namespace: 'default', name: `db-${i}` }, () => {});
+    }
+    let steps = 0;
+    while (loop.step()) if (++steps > 10_000) break;
+    expect(steps).toBeLessThan(100);
+    expect(loop.pending()).toBe(0);
+  });
+
   it('is deterministic: the same seed gives byte-identical metrics', () => {
     const runOnce = () => {
       const { loop, s, metrics } = server('tiny', 9);

@@ -49,6 +49,26 @@ describe('lesson claims, measured', () => {
     expect(sim.metrics.sum('apiserver_request_total', { verb: 'LIST' })).toBe(2);
   }, 240_000);
 
+  it('the first cached Get of a new kind starts an informer (one LIST) and waits for its sync', () => {
+    const s = defaultSettings();
+    s.manager.leaderElection = false;
+    s.reconcile.ops.splice(1, 0, {
+      op: 'get',
+      kind: 'ConfigMap',
+      ref: 'owned',
+      source: 'cache',
+      onError: 'ignore',
+    });
+    const sim = run(s, 'cached-vs-uncached-reads', 10);
+    expect(
+      sim.metrics.sum('apiserver_request_total', { verb: 'LIST', resource: 'configmaps' }),
+    ).toBe(1);
+    expect(sim.metrics.sum('apiserver_request_total', { verb: 'GET' })).toBe(0);
+    expect(
+      sim.allEvents().some((e) => e.kind === 'cacheSynced' && e.label.startsWith('ConfigMap')),
+    ).toBe(true);
+  }, 240_000);
+
   it('an index makes a filtered List cost proportional to the matches (index-vs-no-index)', () => {
     const indexed = defaultSettings();
     indexed.indexes = [{ kind: 'Database', field: 'spec.environment' }];

@@ -42,7 +42,7 @@ export function Header({ lesson, narrow, onShowShortcuts }: Props) {
         <button
           type="button"
           className="button"
-          aria-keyshortcuts="Shift+?"
+          aria-keyshortcuts="?"
           data-testid={testIds.shortcutsButton}
           onClick={onShowShortcuts}
         >

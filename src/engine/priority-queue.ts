@@ -59,151 +59,36 @@ interface PqItem<T> {
   readyAt: Nanos;
   /** When it became ready (the metrics' addTimes). */
   readySince: Nanos;
-  /** Position in the ready heap, or -1. */
-  hi: number;
-  /** Stamp of the item's live entry in the waiting heap (older entries are stale). */
+  /** Whether it has a live entry in the ready heap (a ready item not in it is parked). */
+  inReady: boolean;
+  /** Stamps of the item's live entries in the ready and waiting heaps (older ones are stale). */
+  rstamp: number;
   wstamp: number;
 }
 
 /**
- * A binary min-heap of items ordered by three numeric keys held in parallel typed arrays
- * (cache-friendly comparisons); each item records its position in `hi` for O(log n)
- * removal and re-keying.
+ * A binary min-heap of (k1, k2, k3) entries in typed arrays with lazy deletion: re-keying an
+ * item or taking it out bumps its stamp, which makes its older entries stale; stale entries
+ * are dropped when they reach the top. Nothing is written into the items while sifting, which
+ * keeps the heap cache-friendly. `live` says whether an entry (item, stamp) is current.
  */
-class KeyHeap<T> {
-  private k1 = new Float64Array(64);
-  private k2 = new Float64Array(64);
-  private k3 = new Float64Array(64);
-  private its: (PqItem<T> | undefined)[] = [];
-  private n = 0;
-
-  get length(): number {
-    return this.n;
-  }
-  peek(): PqItem<T> | undefined {
-    return this.n > 0 ? this.its[0] : undefined;
-  }
-  push(x: PqItem<T>, a: number, b: number, c: number): void {
-    if (this.n === this.k1.length) this.grow();
-    this.up(this.n++, x, a, b, c);
-  }
-  pop(): PqItem<T> | undefined {
-    if (this.n === 0) return undefined;
-    const top = this.its[0]!;
-    this.removeAt(0);
-    return top;
-  }
-  remove(x: PqItem<T>): void {
-    const i = x.hi;
-    if (i >= 0 && i < this.n && this.its[i] === x) this.removeAt(i);
-  }
-  /** Changes an item's keys and restores the order. */
-  update(x: PqItem<T>, a: number, b: number, c: number): void {
-    const i = x.hi;
-    if (!(i >= 0 && i < this.n && this.its[i] === x)) return;
-    if (i > 0 && this.less(a, b, c, (i - 1) >> 1)) this.up(i, x, a, b, c);
-    else this.down(i, x, a, b, c);
-  }
-  clear(): void {
-    for (let i = 0; i < this.n; i++) this.its[i]!.hi = -1;
-    this.its.length = 0;
-    this.n = 0;
-  }
-  private removeAt(i: number): void {
-    this.its[i]!.hi = -1;
-    const last = --this.n;
-    const x = this.its[last]!;
-    this.its[last] = undefined;
-    if (i === last) return;
-    const a = this.k1[last]!;
-    const b = this.k2[last]!;
-    const c = this.k3[last]!;
-    if (i > 0 && this.less(a, b, c, (i - 1) >> 1)) this.up(i, x, a, b, c);
-    else this.down(i, x, a, b, c);
-  }
-  /** Whether (a, b, c) orders before the element at j. */
-  private less(a: number, b: number, c: number, j: number): boolean {
-    const a2 = this.k1[j]!;
-    if (a !== a2) return a < a2;
-    const b2 = this.k2[j]!;
-    if (b !== b2) return b < b2;
-    return c < this.k3[j]!;
-  }
-  private place(i: number, x: PqItem<T>, a: number, b: number, c: number): void {
-    this.k1[i] = a;
-    this.k2[i] = b;
-    this.k3[i] = c;
-    this.its[i] = x;
-    x.hi = i;
-  }
-  private moveTo(from: number, to: number): void {
-    this.k1[to] = this.k1[from]!;
-    this.k2[to] = this.k2[from]!;
-    this.k3[to] = this.k3[from]!;
-    const y = this.its[from]!;
-    this.its[to] = y;
-    y.hi = to;
-  }
-  private up(i: number, x: PqItem<T>, a: number, b: number, c: number): void {
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(a, b, c, p)) break;
-      this.moveTo(p, i);
-      i = p;
-    }
-    this.place(i, x, a, b, c);
-  }
-  private down(i: number, x: PqItem<T>, a: number, b: number, c: number): void {
-    const n = this.n;
-    for (;;) {
-      let ch = 2 * i + 1;
-      if (ch >= n) break;
-      const r = ch + 1;
-      if (r < n && this.less(this.k1[r]!, this.k2[r]!, this.k3[r]!, ch)) ch = r;
-      const ca = this.k1[ch]!;
-      const cb = this.k2[ch]!;
-      const cc = this.k3[ch]!;
-      if (!(ca < a || (ca === a && (cb < b || (cb === b && cc < c))))) break;
-      this.moveTo(ch, i);
-      i = ch;
-    }
-    this.place(i, x, a, b, c);
-  }
-  private grow(): void {
-    const m = this.k1.length * 2;
-    const a = new Float64Array(m);
-    a.set(this.k1);
-    this.k1 = a;
-    const b = new Float64Array(m);
-    b.set(this.k2);
-    this.k2 = b;
-    const c = new Float64Array(m);
-    c.set(this.k3);
-    this.k3 = c;
-  }
-}
-
-/**
- * The waiting set: a min-heap of (readyAt, −priority, counter) entries in typed arrays with
- * lazy deletion. Re-keying or leaving the waiting state bumps the item's stamp, which makes
- * its older entries stale; stale entries are dropped when they reach the top. No per-move
- * writes into the items themselves.
- */
-class WaitingHeap<T> {
+class LazyHeap<T> {
   private k1 = new Float64Array(64);
   private k2 = new Float64Array(64);
   private k3 = new Float64Array(64);
   private st = new Float64Array(64);
   private its: (PqItem<T> | undefined)[] = [];
   private n = 0;
-  /** Live (non-stale) entries. */
+  /** Live entries (maintained by the owner through put/popLive/dropped). */
   live = 0;
 
-  /** The earliest live item, dropping stale entries on the way. */
+  constructor(private readonly isLive: (x: PqItem<T>, stamp: number) => boolean) {}
+
+  /** The top live item, dropping stale entries on the way. */
   peek(): PqItem<T> | undefined {
     while (this.n > 0) {
       const x = this.its[0]!;
-      if (x.queued && x.waiting && x.wstamp === this.st[0]) return x;
+      if (this.isLive(x, this.st[0]!)) return x;
       this.popTop();
     }
     return undefined;
@@ -213,16 +98,10 @@ class WaitingHeap<T> {
     this.popTop();
     this.live--;
   }
-  /** Adds (or re-keys) an item: its previous entry, if any, becomes stale. */
-  put(x: PqItem<T>, isNew: boolean): void {
-    x.wstamp++;
-    if (isNew) this.live++;
+  /** Adds an entry with the item's current stamp (bump the stamp first to re-key). */
+  put(x: PqItem<T>, a: number, b: number, c: number, stamp: number): void {
     if (this.n === this.k1.length) this.grow();
     let i = this.n++;
-    const a = x.readyAt;
-    const b = -x.priority;
-    const c = x.counter;
-    const s = x.wstamp;
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (!this.less(a, b, c, p)) break;
@@ -236,18 +115,8 @@ class WaitingHeap<T> {
     this.k1[i] = a;
     this.k2[i] = b;
     this.k3[i] = c;
-    this.st[i] = s;
+    this.st[i] = stamp;
     this.its[i] = x;
-  }
-  /** The item leaves the waiting set (its entry becomes stale). */
-  drop(x: PqItem<T>): void {
-    x.wstamp++;
-    this.live--;
-  }
-  clear(): void {
-    this.its.length = 0;
-    this.n = 0;
-    this.live = 0;
   }
   private less(a: number, b: number, c: number, j: number): boolean {
     const a2 = this.k1[j]!;
@@ -300,9 +169,35 @@ class WaitingHeap<T> {
   }
 }
 
+function readyLive<T>(x: PqItem<T>, stamp: number): boolean {
+  return x.inReady && x.rstamp === stamp;
+}
+
+function waitingLive<T>(x: PqItem<T>, stamp: number): boolean {
+  return x.queued && x.waiting && x.wstamp === stamp;
+}
+
 /** Ready order: priority (higher first), then counter (lower first). */
-function pushReady<T>(h: KeyHeap<T>, it: PqItem<T>): void {
-  h.push(it, -it.priority, it.counter, 0);
+function putReady<T>(h: LazyHeap<T>, it: PqItem<T>): void {
+  it.rstamp++;
+  if (!it.inReady) {
+    it.inReady = true;
+    h.live++;
+  }
+  h.put(it, -it.priority, it.counter, 0, it.rstamp);
+}
+
+/** Waiting order: readyAt, then the ready order. */
+function putWaiting<T>(h: LazyHeap<T>, it: PqItem<T>, isNew: boolean): void {
+  it.wstamp++;
+  if (isNew) h.live++;
+  h.put(it, it.readyAt, -it.priority, it.counter, it.wstamp);
+}
+
+/** The item leaves the waiting set. */
+function dropWaiting<T>(h: LazyHeap<T>, it: PqItem<T>): void {
+  it.wstamp++;
+  h.live--;
 }
 
 export type PriorityGetResult<T> =
@@ -328,8 +223,8 @@ export class PriorityQueue<T> {
   private readonly loop: EventLoop;
   /** Records of keys that are queued and/or locked. */
   private readonly recs = new Map<T, PqItem<T>>();
-  private readonly readyHeap = new KeyHeap<T>();
-  private readonly waitingHeap = new WaitingHeap<T>();
+  private readonly readyHeap = new LazyHeap<T>(readyLive);
+  private readonly waitingHeap = new LazyHeap<T>(waitingLive);
   /** Ready items whose key is locked (not in the ready heap until Done). */
   private parked = 0;
   private readonly lockedRecs = new Set<PqItem<T>>();
@@ -418,7 +313,8 @@ export class PriorityQueue<T> {
           waiting: delayed,
           readyAt,
           readySince: now,
-          hi: -1,
+          inReady: false,
+          rstamp: 0,
           wstamp: 0,
         };
         this.recs.set(key, it);
@@ -433,7 +329,7 @@ export class PriorityQueue<T> {
       if (!delayed) {
         this.becomeReady(it, false);
       } else {
-        this.waitingHeap.put(it, true);
+        putWaiting(this.waitingHeap, it, true);
         this.observer?.onWait?.(key, readyAt);
         this.arm();
       }
@@ -450,7 +346,7 @@ export class PriorityQueue<T> {
         }
         it.priority = newPriority;
         it.counter = this.counter++;
-        if (it.hi >= 0) this.readyHeap.update(it, -it.priority, it.counter, 0);
+        if (it.inReady) putReady(this.readyHeap, it);
       }
       this.observer?.onAdd?.(key, 'merged', it.priority);
       return;
@@ -461,7 +357,7 @@ export class PriorityQueue<T> {
       it.counter = this.counter++;
     }
     if (!delayed) {
-      this.waitingHeap.drop(it);
+      dropWaiting(this.waitingHeap, it);
       this.becomeReady(it);
     } else {
       const earlier = readyAt < it.readyAt;
@@ -470,7 +366,7 @@ export class PriorityQueue<T> {
         this.observer?.onWait?.(key, readyAt);
       }
       if (earlier || raise) {
-        this.waitingHeap.put(it, false);
+        putWaiting(this.waitingHeap, it, false);
         this.arm();
       }
     }
@@ -495,8 +391,10 @@ export class PriorityQueue<T> {
    */
   getWithPriority(): PriorityGetResult<T> | undefined {
     if (this.shutting) return SHUTDOWN_P;
-    const it = this.readyHeap.pop();
+    const it = this.readyHeap.peek();
     if (it === undefined) return undefined;
+    this.readyHeap.popLive();
+    it.inReady = false;
     const now = this.loop.now();
     it.queued = false;
     it.locked = true;
@@ -528,17 +426,17 @@ export class PriorityQueue<T> {
     if (it === undefined) return;
     if (!it.queued) {
       this.recs.delete(item);
-    } else if (!it.waiting && it.hi < 0) {
+    } else if (!it.waiting && !it.inReady) {
       // A parked ready item: visible to Get from now on, keeping its place (counter).
       this.parked--;
-      pushReady(this.readyHeap, it);
+      putReady(this.readyHeap, it);
       this.waiters.notifyOne();
     }
   }
 
   /** Ready items only, including ready items whose key is locked; waiting items excluded. */
   len(): number {
-    return this.readyHeap.length + this.parked;
+    return this.readyHeap.live + this.parked;
   }
 
   /** Items waiting for their readyAt. */
@@ -580,7 +478,7 @@ export class PriorityQueue<T> {
 
   /** See Queue.onReady. */
   onReady(cb: () => void): void {
-    if (this.readyHeap.length > 0 || this.shutting) this.loop.schedule(this.loop.now(), cb);
+    if (this.readyHeap.live > 0 || this.shutting) this.loop.schedule(this.loop.now(), cb);
     else this.waiters.wait(cb);
   }
 
@@ -603,7 +501,7 @@ export class PriorityQueue<T> {
       this.parked++;
       this.observer?.onAdd?.(it.key, 'dirty', it.priority);
     } else {
-      pushReady(this.readyHeap, it);
+      putReady(this.readyHeap, it);
       this.waiters.notifyOne();
       this.observer?.onAdd?.(it.key, 'queued', it.priority);
     }

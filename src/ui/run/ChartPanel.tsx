@@ -46,6 +46,26 @@ const EVENT_SHORT: Record<RunEvent['kind'], string> = {
   cacheSynced: 'synced',
 };
 
+/**
+ * The events drawn on the time axis (at most 24), and which of them get a text label: a label
+ * is skipped when it would sit on top of the previous one.
+ */
+export function labelledEvents(
+  events: readonly RunEvent[],
+  endS: number,
+): { e: RunEvent; label: boolean }[] {
+  const out: { e: RunEvent; label: boolean }[] = [];
+  let lastLabelled = -Infinity;
+  const gap = Math.max(endS, 1) * 0.08;
+  for (const e of events.slice(0, 24)) {
+    const t = e.t / 1e9;
+    const label = t - lastLabelled >= gap;
+    if (label) lastLabelled = t;
+    out.push({ e, label });
+  }
+  return out;
+}
+
 export function PanelFrame({
   def,
   children,
@@ -228,14 +248,18 @@ function ChartPanelImpl(props: ChartPanelProps) {
             labelFormatter={(l) => `t = ${Number(l).toFixed(0)} s`}
             wrapperStyle={{ fontSize: 12 }}
           />
-          {events.slice(0, 24).map((e, i) => (
+          {labelledEvents(events, endS).map(({ e, label }, i) => (
             <ReferenceLine
               key={`${e.t}-${i}`}
               x={e.t / 1e9}
               stroke="currentColor"
               strokeOpacity={0.45}
               strokeDasharray="3 3"
-              label={{ value: EVENT_SHORT[e.kind], position: 'insideTopLeft', fontSize: 10 }}
+              label={
+                label
+                  ? { value: EVENT_SHORT[e.kind], position: 'insideTopLeft', fontSize: 10 }
+                  : undefined
+              }
             />
           ))}
           {cursorS !== null && <ReferenceLine x={cursorS} stroke="#e8590c" strokeWidth={1.5} />}

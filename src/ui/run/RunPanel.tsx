@@ -451,7 +451,7 @@ export function RunPanel() {
           disabled={!inputs || status === 'running'}
           data-testid="pin-a"
         >
-          📌 Pin as A
+          Pin as A
         </button>
         {pinnedA && (
           <button
@@ -478,7 +478,7 @@ export function RunPanel() {
           disabled={!inputs}
           data-testid="share"
         >
-          🔗 Share link
+          Share link
         </button>
         <details className="rp-export">
           <summary className="rp-button">Export ▾</summary>

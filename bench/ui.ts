@@ -1,0 +1,240 @@
+/**
+ * `npm run bench:ui`: browser benchmarks of the production build (run after `vite build`).
+ * Starts its own `vite preview` on a free port, drives Debian's Chromium with the same launch
+ * arguments as playwright.config.ts, and writes bench-ui-results.json:
+ *
+ *  - initial_js_gz_kib: gzip size of the JS the first screen needs (the entry script and its
+ *    modulepreloads from dist/index.html; Monaco, Mermaid, the parser and the worker are lazy);
+ *  - first_screen_js_gz_kib: every JS file the lesson route fetched before the first Run
+ *    (lazy chunks included), for information;
+ *  - run_to_charts_ms: from the Run click to "done" with charts drawn (default scenario, as
+ *    fast as possible);
+ *  - long_tasks_over_50ms, longest_task_ms: main-thread long tasks (PerformanceObserver)
+ *    during a 30 s live run at 100× on a 10,000-object scenario;
+ *  - chart_updates_per_s: dashboard redraws per second during that run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { chromium, type Page } from '@playwright/test';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = resolve(root, 'dist');
+const LESSON = '#/lesson/7.4-performance-and-scalability';
+const LIVE_SECONDS = 30;
+
+const LAUNCH_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-dev-shm-usage',
+];
+
+/** 10,000 Databases with steady churn: the live-run benchmark's world. */
+const SCENARIO_10K = {
+  id: 'bench-10k',
+  title: '10,000 Databases, churn',
+  learningPoint: 'Benchmark: a live run over 10,000 objects.',
+  lessonSection: 'managing-large-clusters',
+  seed: 10_000,
+  duration: '2h',
+  cluster: 'medium',
+  initialObjects: [{ kind: 'Database', count: 10_000, namespaces: 20 }],
+  workload: [
+    {
+      type: 'churn',
+      from: '0s',
+      kind: 'Database',
+      perMinute: 600,
+      mix: { create: 0, update: 1, delete: 0 },
+    },
+  ],
+  faults: [],
+};
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function startPreview(port: number): Promise<ChildProcess> {
+  const p = spawn(
+    'npx',
+    ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+    { cwd: root, stdio: 'ignore' },
+  );
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; i < 120; i++) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return p;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  p.kill();
+  throw new Error(`vite preview did not start on ${url}`);
+}
+
+/** gzip size (KiB) of the entry script and its modulepreloads, read from dist/index.html. */
+function initialJsGzKib(): number {
+  const html = readFileSync(resolve(dist, 'index.html'), 'utf8');
+  const srcs = new Set<string>();
+  for (const m of html.matchAll(/<script[^>]+src="([^"]+\.js)"/g)) srcs.add(m[1]!);
+  for (const m of html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+\.js)"/g)) {
+    srcs.add(m[1]!);
+  }
+  let bytes = 0;
+  for (const s of srcs)
+    bytes += gzipSync(readFileSync(resolve(dist, s.replace(/^\.?\//, '')))).length;
+  return bytes / 1024;
+}
+
+async function openLab(page: Page, base: string): Promise<void> {
+  await page.goto(`${base}?testHooks=1${LESSON}`);
+  await page.getByTestId('run').waitFor({ state: 'visible', timeout: 60_000 });
+  await page
+    .getByTestId('lab-status')
+    .filter({ hasText: /No errors/ })
+    .waitFor({ timeout: 60_000 });
+  // Let lazy chunks and first renders settle before measuring.
+  await page.waitForTimeout(1500);
+}
+
+export async function run(): Promise<Record<string, number>> {
+  if (!existsSync(resolve(dist, 'index.html'))) throw new Error('dist/ is missing: run vite build');
+  const port = await freePort();
+  const preview = await startPreview(port);
+  const base = `http://127.0.0.1:${port}/`;
+  const executablePath =
+    process.env.CHROMIUM_PATH ??
+    process.env.CHROME_PATH ??
+    (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+  const browser = await chromium.launch({ executablePath, args: LAUNCH_ARGS });
+  const out: Record<string, number> = {};
+  try {
+    out.initial_js_gz_kib = round(initialJsGzKib());
+
+    // First screen + run to charts.
+    {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      let firstScreenGz = 0;
+      page.on('response', (r) => {
+        const u = r.url();
+        if (!u.endsWith('.js') || !u.startsWith(base)) return;
+        void r
+          .body()
+          .then((b) => (firstScreenGz += gzipSync(b).length))
+          .catch(() => undefined);
+      });
+      await openLab(page, base);
+      out.first_screen_js_gz_kib = round(firstScreenGz / 1024);
+      await page.evaluate(() => {
+        (window as unknown as { __runClick: number }).__runClick = performance.now();
+      });
+      await page.getByTestId('run').click();
+      const ms = await page.evaluate(
+        () =>
+          new Promise<number>((resolveDone) => {
+            const w = window as unknown as {
+              __runClick: number;
+              __reconcileLab?: { runState?(): { status: string } };
+            };
+            const check = () => {
+              const st = w.__reconcileLab?.runState?.().status;
+              const drawn = [...document.querySelectorAll('.rp .recharts-line-curve')].some(
+                (p) => (p.getAttribute('d') ?? '').length > 10,
+              );
+              if (st === 'done' && drawn) resolveDone(performance.now() - w.__runClick);
+              else requestAnimationFrame(check);
+            };
+            check();
+          }),
+      );
+      out.run_to_charts_ms = Math.round(ms);
+      await page.close();
+    }
+
+    // 30 s live run at 100× on 10,000 objects.
+    {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      await openLab(page, base);
+      const problem = await page.evaluate(
+        ({ scenario }) => {
+          const w = window as unknown as {
+            __lt: number[];
+            __reconcileLab?: {
+              chartUpdates: number;
+              runScenarioJson?(j: unknown, s: number | 'max'): string | null;
+            };
+            __updates0: number;
+          };
+          w.__lt = [];
+          new PerformanceObserver((l) => {
+            for (const e of l.getEntries()) w.__lt.push(e.duration);
+          }).observe({ type: 'longtask' });
+          w.__updates0 = w.__reconcileLab?.chartUpdates ?? 0;
+          return w.__reconcileLab?.runScenarioJson?.(scenario, 100) ?? 'test hooks missing';
+        },
+        { scenario: SCENARIO_10K },
+      );
+      if (problem) throw new Error(`could not start the 10,000-object run: ${problem}`);
+      await page.waitForTimeout(LIVE_SECONDS * 1000);
+      const r = await page.evaluate(() => {
+        const w = window as unknown as {
+          __lt: number[];
+          __updates0: number;
+          __reconcileLab?: { chartUpdates: number; runState?(): { status: string; now: number } };
+        };
+        return {
+          longTasks: w.__lt,
+          updates: (w.__reconcileLab?.chartUpdates ?? 0) - w.__updates0,
+          state: w.__reconcileLab?.runState?.(),
+        };
+      });
+      out.long_tasks_over_50ms = r.longTasks.filter((d) => d > 50).length;
+      out.longest_task_ms = Math.round(Math.max(0, ...r.longTasks));
+      out.chart_updates_per_s = round(r.updates / LIVE_SECONDS);
+      out.live_virtual_seconds_reached = Math.round((r.state?.now ?? 0) / 1e9);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    preview.kill();
+  }
+  return out;
+}
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+// `tsx bench/ui.ts`: run and write bench-ui-results.json.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  run().then(
+    (r) => {
+      for (const [k, v] of Object.entries(r)) console.log(`${k.padEnd(32)} ${v}`);
+      writeFileSync(resolve(root, 'bench-ui-results.json'), JSON.stringify(r, null, 2) + '\n');
+      console.log('wrote bench-ui-results.json');
+    },
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

@@ -388,3 +388,34 @@ describe('Controller trace hooks', () => {
     expect(c.metrics.value('workqueue_unfinished_work_seconds', L)).toBe(0);
   });
 });
+
+describe('Controller shutdown by queue kind (§1.4 contrasts)', () => {
+  const run = (version: 'v0.22' | 'v0.23') => {
+    const loop = new EventLoop();
+    const done: string[] = [];
+    const c = new Controller<string>({
+      loop,
+      name: 'database',
+      version,
+      reconciler: function* (req) {
+        yield 10 * Millisecond;
+        done.push(req);
+        return {};
+      },
+    });
+    c.start();
+    for (const k of ['ns/a', 'ns/b', 'ns/c']) c.queue.add(k);
+    loop.runUntil(Millisecond);
+    c.stop();
+    loop.runUntil(Second);
+    return { done, live: c.liveWorkers() };
+  };
+
+  it('client-go queue (v0.22): workers drain the queued items after ShutDown', () => {
+    expect(run('v0.22')).toEqual({ done: ['ns/a', 'ns/b', 'ns/c'], live: 0 });
+  });
+
+  it('priority queue (v0.23): no drain, workers stop after the reconcile in flight', () => {
+    expect(run('v0.23')).toEqual({ done: ['ns/a'], live: 0 });
+  });
+});

@@ -90,6 +90,8 @@ interface Frame {
   /** Inside a func literal or helper returning only `error`. */
   errorOnly: boolean;
   depth: number;
+  /** Range variables of the enclosing loops → the ranged expression (for their Kind). */
+  rangeVars?: Map<string, SyntaxNode>;
 }
 
 class ProgramBuilder {
@@ -202,7 +204,7 @@ class ProgramBuilder {
       case 'ERROR':
         return false;
       default:
-        this.ctx.notSimulated(`${s.type.replace(/_/g, ' ')}`, firstLine(s));
+        this.ctx.notSimulated(`${s.type.replace(/_/g, ' ')}`, firstLine(this.ctx.text, s));
         return false;
     }
   }
@@ -338,6 +340,12 @@ class ProgramBuilder {
     if (range) {
       const right = field(range, 'right');
       const left = kids(field(range, 'left'));
+      if (right && left.length > 0) {
+        const rangeVars = new Map(frame.rangeVars);
+        for (const l of left)
+          if (l.type === 'identifier' && l.text !== '_') rangeVars.set(l.text, right);
+        frame = { ...frame, rangeVars };
+      }
       if (
         right &&
         right.type === 'selector_expression' &&
@@ -360,14 +368,14 @@ class ProgramBuilder {
       }
       this.ctx.notSimulated(
         `a loop over ${clip(right?.text ?? '…', 30)} (the lab runs its body once)`,
-        firstLine(s),
+        firstLine(this.ctx.text, s),
       );
       out.push(...this.statements(body, frame));
       return;
     }
     this.ctx.notSimulated(
       'a for loop that is not `range list.Items` (the lab runs its body once)',
-      firstLine(s),
+      firstLine(this.ctx.text, s),
     );
     out.push(...this.statements(body, frame));
   }
@@ -464,16 +472,16 @@ class ProgramBuilder {
     if ((isClient || isReader) && (name === 'Get' || name === 'List')) {
       const source = isReader ? 'api' : 'cache';
       if (name === 'Get') {
-        const kind = this.kindOf(args[2], call);
+        const kind = this.kindOf(args[2], call, frame);
         return [
           ...nested,
           { op: 'get', kind, ref: this.refOf(args[2], args[1], kind, frame), source, src },
         ];
       }
-      return [...nested, this.listOp(args, call, source, src)];
+      return [...nested, this.listOp(args, call, source, src, frame)];
     }
     if (isClient && name in WRITE_VERBS) {
-      const kind = this.kindOf(args[1], call);
+      const kind = this.kindOf(args[1], call, frame);
       return [
         ...nested,
         { op: WRITE_VERBS[name]!, kind, ref: this.refOf(args[1], null, kind, frame), src },
@@ -488,7 +496,7 @@ class ProgramBuilder {
       (operand === `${r}.Status()` || operand === `${r}.Client.Status()`) &&
       (name === 'Update' || name === 'Patch')
     ) {
-      const kind = this.kindOf(args[1], call);
+      const kind = this.kindOf(args[1], call, frame);
       return [
         ...nested,
         {
@@ -625,8 +633,9 @@ class ProgramBuilder {
     call: SyntaxNode,
     source: 'cache' | 'api',
     src: { line: number },
+    frame: Frame,
   ): ReconcileOp {
-    const listKind = this.kindOf(args[1], call);
+    const listKind = this.kindOf(args[1], call, frame);
     const kind = listKind.endsWith('List') ? listKind.slice(0, -4) : listKind;
     const op: Extract<ReconcileOp, { op: 'list' }> & { src?: { line: number } } = {
       op: 'list',
@@ -710,8 +719,8 @@ class ProgramBuilder {
   }
 
   /** Kind of the object argument (db, &sts, &appsv1.StatefulSet{}, &list.Items[i], item). */
-  kindOf(arg: SyntaxNode | undefined, at: SyntaxNode): string {
-    const k = arg ? this.kindOfExpr(arg, 0) : undefined;
+  kindOf(arg: SyntaxNode | undefined, at: SyntaxNode, frame: Frame): string {
+    const k = arg ? this.kindOfExpr(arg, 0, frame) : undefined;
     if (k) return k;
     this.ctx.diag(
       'LC044',
@@ -721,20 +730,20 @@ class ProgramBuilder {
     return this.ctx.forKind;
   }
 
-  private kindOfExpr(arg: SyntaxNode, depth: number): string | undefined {
+  private kindOfExpr(arg: SyntaxNode, depth: number, frame: Frame): string | undefined {
     if (depth > 8) return undefined;
     const n = unparen(arg);
     const lit = compositeOf(n);
     if (lit) return typeName(field(lit, 'type'))?.name;
     if (n.type === 'unary_expression') {
       const op = field(n, 'operand');
-      return op ? this.kindOfExpr(op, depth + 1) : undefined;
+      return op ? this.kindOfExpr(op, depth + 1, frame) : undefined;
     }
     if (n.type === 'index_expression') {
       // list.Items[i]
       const op = field(n, 'operand');
       if (op && op.type === 'selector_expression' && field(op, 'field')?.text === 'Items') {
-        const lk = this.kindOfExpr(field(op, 'operand')!, depth + 1);
+        const lk = this.kindOfExpr(field(op, 'operand')!, depth + 1, frame);
         return lk?.endsWith('List') ? lk.slice(0, -4) : lk;
       }
       return undefined;
@@ -746,46 +755,37 @@ class ProgramBuilder {
         if (tn) return tn.name;
       }
       const b = this.ctx.symbols.lookup(n.text, n);
-      if (b) return this.kindOfExpr(b, depth + 1);
+      if (b) return this.kindOfExpr(b, depth + 1, frame);
       // A range variable: for _, item := range list.Items
-      const rangeKind = this.rangeVarKind(n);
+      const rangeKind = this.rangeVarKind(n, frame);
       if (rangeKind) return rangeKind;
       return undefined;
     }
     if (n.type === 'call_expression') {
       const c = calleeName(n);
-      if (c?.name === 'DeepCopy' && c.operandNode) return this.kindOfExpr(c.operandNode, depth + 1);
+      if (c?.name === 'DeepCopy' && c.operandNode)
+        return this.kindOfExpr(c.operandNode, depth + 1, frame);
     }
     return undefined;
   }
 
-  private rangeVarKind(id: SyntaxNode): string | undefined {
-    let p = id.parent;
-    while (p) {
-      if (p.type === 'for_statement') {
-        const rc = kids(p).find((k) => k.type === 'range_clause');
-        const left = rc ? kids(field(rc, 'left')) : [];
-        const right = rc ? field(rc, 'right') : null;
-        if (left.some((l) => l.text === id.text) && right) {
-          if (right.type === 'selector_expression' && field(right, 'field')?.text === 'Items') {
-            const lk = this.kindOfExpr(field(right, 'operand')!, 1);
-            return lk?.endsWith('List') ? lk.slice(0, -4) : lk;
-          }
-          // Slices built in ReconcileBatch ([]*databasev1.Database{}): follow the slice's type.
-          if (right.type === 'identifier') {
-            const b = this.ctx.symbols.lookup(right.text, right);
-            const lit = b ? compositeOf(b) : null;
-            const t = lit ? field(lit, 'type') : null;
-            if (t && t.type === 'slice_type') {
-              const el = field(t, 'element');
-              const tn = typeName(el);
-              if (tn) return tn.name;
-            }
-            if (right.text === 'requests') return this.ctx.forKind;
-          }
-        }
+  private rangeVarKind(id: SyntaxNode, frame: Frame): string | undefined {
+    const right = frame.rangeVars?.get(id.text);
+    if (!right) return undefined;
+    if (right.type === 'selector_expression' && field(right, 'field')?.text === 'Items') {
+      const lk = this.kindOfExpr(field(right, 'operand')!, 1, frame);
+      return lk?.endsWith('List') ? lk.slice(0, -4) : lk;
+    }
+    // Slices built in ReconcileBatch ([]*databasev1.Database{}): follow the slice's type.
+    if (right.type === 'identifier') {
+      const b = this.ctx.symbols.lookup(right.text, right);
+      const lit = b ? compositeOf(b) : null;
+      const t = lit ? field(lit, 'type') : null;
+      if (t && t.type === 'slice_type') {
+        const tn = typeName(field(t, 'element'));
+        if (tn) return tn.name;
       }
-      p = p.parent;
+      if (right.text === 'requests') return this.ctx.forKind;
     }
     return undefined;
   }
@@ -819,9 +819,10 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function firstLine(n: SyntaxNode): { startIndex: number; endIndex: number } {
-  const nl = n.text.indexOf('\n');
-  return { startIndex: n.startIndex, endIndex: nl === -1 ? n.endIndex : n.startIndex + nl };
+/** The first line of a node (searching the source text, not copying the node's text). */
+function firstLine(text: string, n: SyntaxNode): { startIndex: number; endIndex: number } {
+  const nl = text.indexOf('\n', n.startIndex);
+  return { startIndex: n.startIndex, endIndex: nl === -1 || nl > n.endIndex ? n.endIndex : nl };
 }
 
 export function buildProgram(

@@ -208,6 +208,51 @@ test('the Tab-trap escape is shown while the editor has focus and Ctrl+M frees T
   expect(inEditor).toBe(false);
 });
 
+test('the plain text editor edits the same text, with the same checks', async ({ page }) => {
+  await openLab(page);
+  await page.getByRole('button', { name: 'Plain text editor' }).click();
+  const area = page.getByRole('textbox', { name: /plain text editor/ });
+  await expect(area).toBeVisible();
+  const text = await area.inputValue();
+  await area.fill(text.replace('MaxConcurrentReconciles: 2,', 'MaxConcurrentReconciles: 32,'));
+  await expect(page.locator('input[data-knob="maxConcurrentReconciles"]')).toHaveAttribute(
+    'aria-valuetext',
+    '32 workers',
+  );
+  await area.fill(text.replace('MaxConcurrentReconciles: 2,', 'MaxConcurrentReconciles: 2,)'));
+  await expect(status(page)).toHaveText(/errors? — last good settings in force/);
+  await area.fill(text);
+  await expect(status(page)).toHaveText(/No errors/);
+
+  // Back to Monaco: the same text.
+  await page.getByRole('button', { name: 'Plain text editor' }).click();
+  await expect(page.locator('.lab-panel .monaco-editor')).toBeVisible({ timeout: 60_000 });
+  await gotoLine(page, WORKERS_LINE);
+  await expect(editorLine(page, 'MaxConcurrentReconciles:')).toHaveText(
+    /MaxConcurrentReconciles:\s2,/,
+  );
+});
+
+test.describe('on a touch screen', () => {
+  test.use({ hasTouch: true, isMobile: true, viewport: { width: 820, height: 1180 } });
+
+  test('the plain editor is the default and the sliders work by touch', async ({ page }) => {
+    await page.goto(LESSON);
+    await page.getByRole('tab', { name: 'Lab' }).tap();
+    const area = page.getByRole('textbox', { name: /plain text editor/ });
+    await expect(area).toBeVisible({ timeout: 60_000 });
+    await expect(status(page)).toHaveText(/No errors/, { timeout: 30_000 });
+    await expect(page.locator('.lab-panel .monaco-editor')).toHaveCount(0);
+    const slider = page.locator('input[data-knob="replicas"]');
+    await slider.scrollIntoViewIfNeeded();
+    const box = (await slider.boundingBox())!;
+    expect(box.height).toBeGreaterThanOrEqual(40); // a comfortable touch target
+    await page.touchscreen.tap(box.x + box.width - 4, box.y + box.height / 2);
+    await expect(slider).toHaveAttribute('aria-valuetext', '10 replicas');
+    await expect(area).toHaveValue(/const replicas = 10\b/);
+  });
+});
+
 test('completion offers the known constructors', async ({ page }) => {
   await openLab(page);
   await gotoLine(page, WORKERS_LINE);

@@ -64,6 +64,7 @@ const calls: { text: string; version: CrVersion }[] = [];
 const testCompiler: LabCompiler = {
   compile(text, version): LabCompileResult {
     calls.push({ text, version });
+    if (text.includes('THROW')) throw new Error('compiler bug');
     if (text.includes('ERR')) {
       return { settings: undefined, diagnostics: [diag('LC001', 'error')], knobs: [] };
     }
@@ -262,6 +263,22 @@ describe('compiling and last good settings', () => {
     expect(s.getState().lastGoodSettings).not.toBeNull();
   });
 
+  it('reports a compiler that throws, keeping the text and the last good settings', async () => {
+    const s = await readyStore();
+    s.getState().setText('workers=5');
+    vi.advanceTimersByTime(COMPILE_DEBOUNCE_MS);
+    s.getState().setText('workers=6 THROW');
+    expect(() => vi.advanceTimersByTime(COMPILE_DEBOUNCE_MS)).not.toThrow();
+    expect(s.getState().compileCrash).toMatch(/internal error: compiler bug/);
+    expect(s.getState().text).toBe('workers=6 THROW');
+    expect(selectStale(s.getState())).toBe(true);
+    expect(selectLastGoodSettings(s.getState())?.controller.maxConcurrentReconciles).toBe(5);
+    s.getState().setText('workers=7');
+    vi.advanceTimersByTime(COMPILE_DEBOUNCE_MS);
+    expect(s.getState().compileCrash).toBeNull();
+    expect(selectStale(s.getState())).toBe(false);
+  });
+
   it('a run request compiles pending text first and bumps the nonce', async () => {
     const s = await readyStore();
     s.getState().setText('workers=33');
@@ -342,6 +359,14 @@ describe('replacing text: Try in lab, reset, undo', () => {
     );
     expect(s.getState().text).toBe('package lab // workers=64\n');
     expect(selectLastGoodSettings(s.getState())?.controller.maxConcurrentReconciles).toBe(64);
+  });
+
+  it('persists the plain-text editor choice (absent until chosen)', async () => {
+    const s = await readyStore();
+    expect(s.getState().plainEditor).toBeNull();
+    s.getState().setPlainEditor(true);
+    vi.advanceTimersByTime(SAVE_DEBOUNCE_MS);
+    expect((await readyStore()).getState().plainEditor).toBe(true);
   });
 
   it('persists the Tab focus mode', async () => {

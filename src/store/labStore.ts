@@ -104,8 +104,15 @@ export interface LabState {
   storageProblem: string | null;
   /** Monaco's Tab focus mode (Ctrl+M): Tab moves focus instead of inserting a tab. Persisted. */
   tabMovesFocus: boolean;
+  /**
+   * A plain <textarea> instead of Monaco (Monaco does not work well with touch keyboards).
+   * null: not chosen yet (the panel picks plain text on touch-only devices). Persisted.
+   */
+  plainEditor: boolean | null;
   compilerStatus: CompilerStatus;
   compilerError: string | null;
+  /** The compiler threw on the current text (a bug, reported; the text is kept). */
+  compileCrash: string | null;
   bridge: EditorBridge | null;
 
   /** Open a document: its saved text, or its starting code. */
@@ -132,6 +139,7 @@ export interface LabState {
   setVersion(version: CrVersion): void;
   requestRun(): void;
   setTabMovesFocus(on: boolean): void;
+  setPlainEditor(on: boolean): void;
   attachEditor(bridge: EditorBridge): () => void;
   /** Load the parser (once) and compile the current text now. */
   ensureCompiled(): Promise<void>;
@@ -145,6 +153,8 @@ interface SavedLabV1 {
   docs: Record<string, string>;
   version: CrVersion;
   tabMovesFocus: boolean;
+  /** Added later in schema 1: absent means not chosen. */
+  plainEditor?: boolean;
 }
 
 export interface LoadedLab {
@@ -207,10 +217,14 @@ function parseSaved(raw: string): SavedLabV1 | null {
   const version = CR_VERSIONS.includes(o.version as CrVersion)
     ? (o.version as CrVersion)
     : LATEST_CR_VERSION;
-  return { schema: 1, docs, version, tabMovesFocus: o.tabMovesFocus === true };
+  const saved: SavedLabV1 = { schema: 1, docs, version, tabMovesFocus: o.tabMovesFocus === true };
+  if (typeof o.plainEditor === 'boolean') saved.plainEditor = o.plainEditor;
+  return saved;
 }
 
-function writeSaved(s: Pick<LabState, 'texts' | 'version' | 'tabMovesFocus'>): string | null {
+function writeSaved(
+  s: Pick<LabState, 'texts' | 'version' | 'tabMovesFocus' | 'plainEditor'>,
+): string | null {
   const ls = storage();
   if (!ls) return null;
   const data: SavedLabV1 = {
@@ -218,6 +232,7 @@ function writeSaved(s: Pick<LabState, 'texts' | 'version' | 'tabMovesFocus'>): s
     docs: s.texts,
     version: s.version,
     tabMovesFocus: s.tabMovesFocus,
+    ...(s.plainEditor === null ? {} : { plainEditor: s.plainEditor }),
   };
   try {
     ls.setItem(LAB_STORAGE_KEY, JSON.stringify(data));
@@ -273,7 +288,19 @@ export function createLabStore(opts: LabStoreOptions = { loadCompiler: defaultLo
       compileTimer = null;
       if (!compiler) return;
       const { text, version, startingCode } = get();
-      const result = compiler.compile(text, version);
+      let result: LabCompileResult;
+      try {
+        result = compiler.compile(text, version);
+      } catch (e) {
+        // A bug in the compiler must not lose the text or the settings in force.
+        set({
+          compileCrash: `The lab could not check this code (internal error: ${e instanceof Error ? e.message : String(e)}). Your text is kept and the last good settings stay in force.`,
+          compiledText: text,
+          stale: get().lastGoodSettings !== null,
+        });
+        return;
+      }
+      if (get().compileCrash !== null) set({ compileCrash: null });
       const ok = result.settings !== undefined && !hasErrors(result);
       if (ok) {
         set({
@@ -329,8 +356,10 @@ export function createLabStore(opts: LabStoreOptions = { loadCompiler: defaultLo
       notice: null,
       storageProblem: loaded.problem,
       tabMovesFocus: loaded.saved?.tabMovesFocus ?? false,
+      plainEditor: loaded.saved?.plainEditor ?? null,
       compilerStatus: 'idle',
       compilerError: null,
+      compileCrash: null,
       bridge: null,
 
       openDocument(id, startingCode) {
@@ -433,6 +462,11 @@ export function createLabStore(opts: LabStoreOptions = { loadCompiler: defaultLo
 
       setTabMovesFocus(on) {
         set({ tabMovesFocus: on });
+        scheduleSave();
+      },
+
+      setPlainEditor(on) {
+        set({ plainEditor: on });
         scheduleSave();
       },
 

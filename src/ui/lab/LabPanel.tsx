@@ -5,6 +5,7 @@ import { DEFAULT_LESSON_ID, startingCodeFor } from './startingCode';
 import { runShortcut, tabFocusShortcut } from './platform';
 import { LabStatus } from './LabStatus';
 import { KnobForm } from './KnobForm';
+import { PlainEditor } from './PlainEditor';
 import { lessonBlockToLabText } from '../../lab-config/wrap';
 import './lab.css';
 
@@ -47,7 +48,11 @@ export default function LabPanel({
   const notice = useLabStore((s) => s.notice);
   const storageProblem = useLabStore((s) => s.storageProblem);
   const compilerError = useLabStore((s) => s.compilerError);
+  const compileCrash = useLabStore((s) => s.compileCrash);
   const tabMovesFocus = useLabStore((s) => s.tabMovesFocus);
+  const plainChoice = useLabStore((s) => s.plainEditor);
+  // Until the learner chooses, touch-only devices get the plain editor.
+  const plain = plainChoice ?? matchesTouchOnly();
   const tryInLab = useLessonStore((s) => s.tryInLab);
 
   useEffect(() => {
@@ -118,6 +123,11 @@ export default function LabPanel({
             </button>
           </p>
         )}
+        {compileCrash && (
+          <p role="alert" className="lab-message lab-message-problem">
+            {compileCrash}
+          </p>
+        )}
         <div role="status" className="lab-notice-region">
           {notice && (
             <p className="lab-message lab-message-notice" key={notice.id}>
@@ -143,13 +153,18 @@ export default function LabPanel({
           )}
         </div>
 
-        <div className="lab-editor-frame">
-          <Suspense fallback={<p className="lab-editor-loading">Loading the editor…</p>}>
-            <LabEditor onFocusChange={setEditorFocused} />
-          </Suspense>
+        <div className={`lab-editor-frame${plain ? ' is-plain' : ''}`}>
+          {plain ? (
+            <PlainEditor />
+          ) : (
+            <Suspense fallback={<p className="lab-editor-loading">Loading the editor…</p>}>
+              <LabEditor onFocusChange={setEditorFocused} />
+            </Suspense>
+          )}
         </div>
         <p className="lab-hint" aria-live="polite" data-testid="lab-tab-hint">
           {editorFocused &&
+            !plain &&
             (tabMovesFocus
               ? `Tab moves focus out of the editor. ${tabFocusShortcut()} makes Tab insert tabs again.`
               : `Tab inserts a tab. Press ${tabFocusShortcut()} to make Tab move focus instead. ${runShortcut()} runs.`)}
@@ -166,5 +181,11 @@ export default function LabPanel({
         </div>
       )}
     </section>
+  );
+}
+
+function matchesTouchOnly(): boolean {
+  return (
+    typeof matchMedia === 'function' && matchMedia('(hover: none) and (pointer: coarse)').matches
   );
 }

@@ -10,7 +10,8 @@ export function LabStatus() {
   const stale = useLabStore((s) => s.stale);
   const hasSettings = useLabStore((s) => s.lastGoodSettings !== null);
   const compilerStatus = useLabStore((s) => s.compilerStatus);
-  const summary = statusSummary({ compile, stale, hasSettings, compilerStatus });
+  const crashed = useLabStore((s) => s.compileCrash !== null);
+  const summary = statusSummary({ compile, stale, hasSettings, compilerStatus, crashed });
   const problems = compile?.diagnostics ?? [];
 
   return (

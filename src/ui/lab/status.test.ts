@@ -61,4 +61,15 @@ describe('the status line', () => {
         .main,
     ).toMatch(/not loaded/);
   });
+
+  it('says the code was not checked when the compiler failed on it', () => {
+    const s = statusSummary({
+      compile: null,
+      stale: true,
+      hasSettings: true,
+      compilerStatus: 'ready',
+      crashed: true,
+    });
+    expect(s.main).toBe('Not checked — last good settings in force');
+  });
 });

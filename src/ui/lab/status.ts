@@ -16,7 +16,16 @@ export function statusSummary(s: {
   stale: boolean;
   hasSettings: boolean;
   compilerStatus: CompilerStatus;
+  /** The compiler threw on this text (see labStore.compileCrash). */
+  crashed?: boolean;
 }): StatusSummary {
+  if (s.crashed) {
+    return {
+      tone: 'errors',
+      main: s.hasSettings ? 'Not checked — last good settings in force' : 'Not checked',
+      extra: [],
+    };
+  }
   if (!s.compile) {
     return {
       tone: 'info',

@@ -85,6 +85,8 @@ export interface OperatorStats {
 
 /** Requests handed to one ReconcileBatch call at most (the lesson does not say; est.). */
 export const BATCH_MAX = 100;
+/** Most workers (and goroutines) one controller runs in the simulation. */
+export const MAX_WORKERS = 10_000;
 
 const CONTROLLER_METRICS = [
   {
@@ -372,7 +374,11 @@ export class OperatorReplica {
   private startWorkers(): void {
     const s = this.d.settings;
     const d = this.d;
-    const n = Math.max(1, Math.floor(s.controller.maxConcurrentReconciles));
+    // Capped at MAX_WORKERS: the lab-config flags larger values; an absurd number must not hang the run.
+    const n = Math.min(
+      MAX_WORKERS,
+      Math.max(1, Math.floor(s.controller.maxConcurrentReconciles) || 1),
+    );
     d.log('info', 'controller-runtime', 'Starting workers', {
       controller: this.name,
       controllerGroup: kindInfo(s.controller.forKind).group,
@@ -414,11 +420,15 @@ export class OperatorReplica {
           batch.push(more.item);
         }
       }
+      let sync = true;
       this.handle(batch, got.priority, () => {
         for (const k of batch) q.done(k);
-        // The worker loops: the next Get happens in a fresh event.
-        this.d.loop.after(0, next);
+        // The worker loops at once; a reconcile that finished without blocking continues
+        // in a fresh event (no unbounded recursion).
+        if (sync) this.d.loop.after(0, next);
+        else next();
       });
+      sync = false;
     };
     next();
   }
@@ -503,35 +513,55 @@ export class OperatorReplica {
   private reconcileOne(key: string, cb: (o: ReconcileOutcome) => void): void {
     const [namespace, name] = splitKey(key);
     let readGen: number | undefined;
-    const raw = this.env(key, (g) => (readGen = g));
+    const cpu = { pending: 0 };
+    const raw = this.env(key, (g) => (readGen = g), cpu);
+    const loop = this.d.loop;
     // A dead process does nothing more: responses to its in-flight calls are dropped.
     const alive =
       <T>(cb: (r: T) => void) =>
       (r: T) => {
         if (this.alive) cb(r);
       };
+    // Sleeps off the CPU time of cache reads before anything that blocks.
+    const flush = (fn: () => void): void => {
+      const dd = cpu.pending;
+      if (dd <= 0) return fn();
+      cpu.pending = 0;
+      loop.after(dd, () => {
+        if (this.alive) fn();
+      });
+    };
     const env: ReconcileEnv = {
-      now: raw.now,
+      now: () => loop.now() + cpu.pending,
       random: raw.random,
       sleep: (d, cb) =>
-        raw.sleep(d, () => {
-          if (this.alive) cb();
-        }),
-      get: (k, ns, n, src, key2, cb) => raw.get(k, ns, n, src, key2, alive(cb)),
-      list: (k, o, src, key2, cb) => raw.list(k, o, src, key2, alive(cb)),
-      write: (req, key2, cb) => raw.write(req, key2, alive(cb)),
-      limiterWait: (key2, cb) => raw.limiterWait(key2, alive(cb)),
-      external: (key2, cb) => raw.external(key2, alive(cb)),
+        flush(() =>
+          raw.sleep(d, () => {
+            if (this.alive) cb();
+          }),
+        ),
+      get: (k, ns, n, src, key2, cb) =>
+        src === 'cache'
+          ? raw.get(k, ns, n, src, key2, alive(cb))
+          : flush(() => raw.get(k, ns, n, src, key2, alive(cb))),
+      list: (k, o, src, key2, cb) =>
+        src === 'cache'
+          ? raw.list(k, o, src, key2, alive(cb))
+          : flush(() => raw.list(k, o, src, key2, alive(cb))),
+      write: (req, key2, cb) => flush(() => raw.write(req, key2, alive(cb))),
+      limiterWait: (key2, cb) => flush(() => raw.limiterWait(key2, alive(cb))),
+      external: (key2, cb) => flush(() => raw.external(key2, alive(cb))),
     };
     runReconcile(
       this.d.settings.reconcile.ops,
       this.d.settings.controller.forKind,
       { namespace, name },
       env,
-      (o) => {
-        this.d.onReconciled(key, readGen, o);
-        cb(o);
-      },
+      (o) =>
+        flush(() => {
+          this.d.onReconciled(key, readGen, o);
+          cb(o);
+        }),
     );
   }
 
@@ -636,7 +666,16 @@ export class OperatorReplica {
 
   // ---- what the reconciler calls ----
 
-  private env(key: string, sawGeneration: (g: number) => void): ReconcileEnv {
+  /**
+   * The calls of one reconcile. Cache reads are synchronous and only add CPU time to
+   * `cpu.pending`; the caller (reconcileOne) sleeps that time off before the next blocking
+   * call or the end of the reconcile (one event instead of one per read).
+   */
+  private env(
+    key: string,
+    sawGeneration: (g: number) => void,
+    cpu: { pending: number },
+  ): ReconcileEnv {
     const d = this.d;
     const loop = d.loop;
     const span = (stage: TraceStage, start: Nanos, detail?: string): void => {
@@ -649,7 +688,6 @@ export class OperatorReplica {
       random: () => d.rng.float64(),
       sleep: (dd, cb) => loop.after(dd, cb),
       get: (kind, ns, name, source, _k, cb) => {
-        const start = loop.now();
         if (source === 'api') {
           d.api.call('apiReader', { verb: 'get', kind, namespace: ns, name }, key, (r) => {
             if (!r.ok) return cb({ ok: false, err: apiErr(r.err) });
@@ -661,20 +699,20 @@ export class OperatorReplica {
         this.cachedRead(kind, (reader) => {
           const r = reader.get(ns, name);
           d.stats.cacheReads++;
-          loop.after(r.cost, () => {
-            span('cacheRead', start, `Get ${kind} ${ns}/${name} from cache`);
-            if (!r.ok)
-              return cb({
-                ok: false,
-                err: { message: r.err.message, reason: r.err.reason, code: 404 },
-              });
-            if (kind === forKind) sawGeneration(r.obj.metadata.generation);
-            cb({ ok: true, obj: r.obj });
-          });
+          const t0 = loop.now() + cpu.pending;
+          cpu.pending += r.cost;
+          if (d.trace.traced(key))
+            d.trace.span(key, 'cacheRead', t0, t0 + r.cost, `Get ${kind} ${ns}/${name} from cache`);
+          if (!r.ok)
+            return cb({
+              ok: false,
+              err: { message: r.err.message, reason: r.err.reason, code: 404 },
+            });
+          if (kind === forKind) sawGeneration(r.obj.metadata.generation);
+          cb({ ok: true, obj: r.obj });
         });
       },
       list: (kind, opts: CacheListOptions, source, _k, cb) => {
-        const start = loop.now();
         if (source === 'api') {
           if (opts.matchingFields && Object.keys(opts.matchingFields).length > 0) {
             // Custom resources have no server-side field index: only metadata.name/namespace
@@ -707,19 +745,23 @@ export class OperatorReplica {
           d.stats.cacheReads++;
           d.stats.cacheLists++;
           d.stats.cacheScanned += r.scanned;
-          loop.after(r.cost, () => {
-            span(
+          const t0 = loop.now() + cpu.pending;
+          cpu.pending += r.cost;
+          if (d.trace.traced(key)) {
+            d.trace.span(
+              key,
               'cacheRead',
-              start,
+              t0,
+              t0 + r.cost,
               `List ${kind} from cache: ${r.scanned} scanned${r.ok ? `, ${r.items.length} returned` : ''}`,
             );
-            if (!r.ok)
-              return cb({
-                ok: false,
-                err: { message: r.err.message, reason: r.err.reason, code: 400 },
-              });
-            cb({ ok: true, items: r.items });
-          });
+          }
+          if (!r.ok)
+            return cb({
+              ok: false,
+              err: { message: r.err.message, reason: r.err.reason, code: 400 },
+            });
+          cb({ ok: true, items: r.items });
         });
       },
       write: (req, _k, cb) => {

@@ -47,6 +47,9 @@ export const MAX_PENDING = 5_000;
 /** Restart delay of a killed operator pod (kubelet restarts the container; est.). */
 export const POD_RESTART_DELAY: Nanos = 2 * Second;
 
+/** Most operator replicas a run starts (absurd values are capped, not a hang). */
+export const MAX_REPLICAS = 100;
+
 const LEASE_NAMESPACE = 'database-operator-system';
 const LEASE_NAME = '8f2c1a7d.example.com';
 
@@ -174,7 +177,7 @@ class Simulation implements SimulationApi {
     this.world.schedule();
     this.scheduleFaults();
     const warm = scenario.faults.some((f) => f.type === 'leaderFailover' && f.warmCache === true);
-    const n = Math.max(1, Math.floor(settings.manager.replicas));
+    const n = Math.min(MAX_REPLICAS, Math.max(1, Math.floor(settings.manager.replicas) || 1));
     for (let i = 0; i < n; i++) this.spawnReplica(warm);
     this.sampler = new Sampler(this.metrics, () => ({
       cacheReads: this.stats.cacheReads,

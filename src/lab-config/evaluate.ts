@@ -259,7 +259,7 @@ export class Evaluator {
         if (!v || !isNumeric(v) || !arg0) return undefined;
         return {
           t: 'duration',
-          v: checkDuration(Math.trunc(v.v) === v.v ? v.v : v.v, arg0, arg0.text),
+          v: checkDuration(v.v, arg0, arg0.text),
         };
       }
       case 'rate.Limit': {

@@ -998,6 +998,17 @@ describe('diagnostics', () => {
     });
   });
 
+  it('LC052 Wait on a limiter that is never created', () => {
+    const t = lab({
+      body: 'if err := r.apiLimiter.Wait(ctx); err != nil {\n\t\treturn ctrl.Result{}, err\n\t}\n\treturn ctrl.Result{}, nil',
+    });
+    const r = compile(t);
+    const d = only(r, 'LC052')[0]!;
+    expect(slice(t, d.range)).toBe('r.apiLimiter.Wait(ctx)');
+    expect(r.settings!.apiLimiter).toBeUndefined();
+    expect(codes(compile(LAB_GO))).not.toContain('LC052');
+  });
+
   it('LC044 unknown kind', () => {
     const t = lab({ body: 'r.Update(ctx, obj)\n\treturn ctrl.Result{}, nil' });
     const d = only(compile(t), 'LC044')[0]!;

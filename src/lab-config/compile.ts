@@ -85,6 +85,8 @@ export class CompileContext {
   /** Names of reconciler fields holding a rate.Limiter (e.g. apiLimiter). */
   readonly limiterFields = new Set<string>();
   indexes: { kind: string; field: string }[] = [];
+  /** Whether some rate.NewLimiter(…) is assigned to a reconciler limiter field. */
+  hasApiLimiter = false;
   forKind = 'Database';
 
   constructor(
@@ -1340,6 +1342,7 @@ function compileTree(
       );
   }
   const apiLimiter = recogniseApiLimiter(ctx);
+  ctx.hasApiLimiter = apiLimiter !== undefined;
   const reconcile = recogniseReconcile(ctx);
   // While a declaration has a syntax error, what the recognisers say about it is noise.
   const broken = brokenDeclarations(ctx);

@@ -509,6 +509,12 @@ class ProgramBuilder {
     }
     // r.apiLimiter.Wait(ctx)
     if (field1 && (this.ctx.limiterFields.has(field1) || /limiter$/i.test(field1))) {
+      if (!this.ctx.hasApiLimiter)
+        this.ctx.diag(
+          'LC052',
+          `${full}: nothing assigns rate.NewLimiter(…) to ${field1}; in Go a nil *rate.Limiter panics, the lab skips the wait`,
+          call,
+        );
       if (name === 'Wait') return [...nested, { op: 'limiterWait', src }];
       if (name === 'WaitN') {
         this.ctx.notSimulated('WaitN with n ≠ 1 (simulated as Wait)', call);

@@ -235,6 +235,12 @@ export const DIAGNOSTIC_CATALOGUE = {
     title: 'Negative duration',
     description: 'A negative timeout or period.',
   },
+  LC052: {
+    severity: 'warning',
+    title: 'Limiter never created',
+    description:
+      'r.apiLimiter.Wait(ctx) but no rate.NewLimiter(…) is assigned to that field: in Go the nil *rate.Limiter panics; the lab skips the wait.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type { CrVersion, SimSettings };

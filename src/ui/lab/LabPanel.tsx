@@ -99,6 +99,14 @@ export default function LabPanel({
             <button
               type="button"
               className="button"
+              aria-pressed={plain}
+              onClick={() => useLabStore.getState().setPlainEditor(!plain)}
+            >
+              Plain text editor
+            </button>
+            <button
+              type="button"
+              className="button"
               onClick={() => useLabStore.getState().resetToStartingCode()}
             >
               Reset to starting code

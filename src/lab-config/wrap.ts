@@ -151,7 +151,14 @@ export function lessonBlockToLabText(goBlock: string, startingCode: string): str
       const last = [...stmts].reverse().find((s) => s.type === 'return_statement');
       const alreadyReplaced = !labDecls.has('func Reconcile');
       if (last && !alreadyReplaced) {
-        const lineStart = startingCode.lastIndexOf('\n', last.startIndex - 1) + 1;
+        let lineStart = startingCode.lastIndexOf('\n', last.startIndex - 1) + 1;
+        // Keep the return's own comment lines with it.
+        for (;;) {
+          const prevStart = startingCode.lastIndexOf('\n', lineStart - 2) + 1;
+          if (lineStart === 0 || !/^\s*\/\//.test(startingCode.slice(prevStart, lineStart - 1)))
+            break;
+          lineStart = prevStart;
+        }
         replacements.push({
           start: lineStart,
           end: lineStart,

@@ -180,7 +180,7 @@ export function lessonBlockToLabText(goBlock: string, startingCode: string): str
     if (appended.length) out += `\n${appended.join('\n\n')}\n`;
     const header =
       `// Wrapped for the lab: this lesson code was merged into the lab's starting code\n` +
-      `// (${notes.length ? notes.join('; ') : 'nothing to merge'}).\n`;
+      `// (${notes.length ? notes.join('; ') : 'nothing to merge'}).\n\n`;
     return header + out;
   } finally {
     btree.delete();

@@ -253,6 +253,15 @@ test.describe('on a touch screen', () => {
   });
 });
 
+test('Ctrl+Enter in the editor starts a run with the code', async ({ page }) => {
+  await openLab(page);
+  const runStatus = page.locator('.lab-run').getByTestId('status');
+  await expect(runStatus).toHaveText('idle');
+  await page.locator('.lab-panel .monaco-editor .view-lines').click();
+  await page.keyboard.press('Control+Enter');
+  await expect(runStatus).toHaveText(/running|paused|done/);
+});
+
 test('completion offers the known constructors', async ({ page }) => {
   await openLab(page);
   await gotoLine(page, WORKERS_LINE);

@@ -90,14 +90,6 @@ export default function LabPanel({
           <div className="lab-actions">
             <button
               type="button"
-              className="button button-accent"
-              onClick={() => useLabStore.getState().requestRun()}
-              aria-keyshortcuts={runShortcut() === 'Ctrl+Enter' ? 'Control+Enter' : 'Meta+Enter'}
-            >
-              Run <kbd>{runShortcut()}</kbd>
-            </button>
-            <button
-              type="button"
               className="button"
               aria-pressed={plain}
               onClick={() => useLabStore.getState().setPlainEditor(!plain)}
@@ -174,7 +166,7 @@ export default function LabPanel({
           {editorFocused &&
             !plain &&
             (tabMovesFocus
-              ? `Tab moves focus out of the editor. ${tabFocusShortcut()} makes Tab insert tabs again.`
+              ? `Tab moves focus out of the editor. ${tabFocusShortcut()} makes Tab insert tabs again. ${runShortcut()} runs.`
               : `Tab inserts a tab. Press ${tabFocusShortcut()} to make Tab move focus instead. ${runShortcut()} runs.`)}
         </p>
         <LabStatus />

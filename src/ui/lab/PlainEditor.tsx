@@ -21,9 +21,16 @@ export function PlainEditor() {
         autoCorrect="off"
         wrap="off"
         onChange={(e) => useLabStore.getState().setText(e.target.value)}
+        onKeyDown={(e) => {
+          // Ctrl/Cmd+Enter runs, as in Monaco.
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+            e.preventDefault();
+            useLabStore.getState().requestRun();
+          }
+        }}
       />
       <p id={hintId} className="visually-hidden">
-        Errors and notes are listed under the editor, in Problems and notes.
+        Errors and notes are listed under the editor, in Problems and notes. Control+Enter runs.
       </p>
     </>
   );

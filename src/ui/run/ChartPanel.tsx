@@ -1,4 +1,13 @@
-import { memo, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
+import {
+  memo,
+  startTransition,
+  useEffect,
+  useId,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react';
 import {
   CartesianGrid,
   Line,
@@ -26,6 +35,26 @@ export interface ChartPanelProps {
   onPoint?(tSeconds: number): void;
   onFocusPanel?(id: string): void;
   reducedMotion: boolean;
+}
+
+const drawQueue: (() => void)[] = [];
+let drawTimer: ReturnType<typeof setTimeout> | null = null;
+
+function pumpDraws(): void {
+  drawTimer = null;
+  const f = drawQueue.shift();
+  if (f) f();
+  if (drawQueue.length > 0) drawTimer = setTimeout(pumpDraws, 0);
+}
+
+/** Runs chart redraws one per task, in order; returns a cancel function. */
+export function scheduleDraw(f: () => void): () => void {
+  drawQueue.push(f);
+  if (drawTimer === null) drawTimer = setTimeout(pumpDraws, 0);
+  return () => {
+    const i = drawQueue.indexOf(f);
+    if (i >= 0) drawQueue.splice(i, 1);
+  };
 }
 
 /** A shared x-axis sync id: hovering one panel shows the values of every panel at that time. */
@@ -198,7 +227,10 @@ function ChartPanelImpl(props: ChartPanelProps) {
   // Off-screen panels keep the rows they last drew (no work while scrolled away).
   const [drawn, setDrawn] = useState(rows);
   useEffect(() => {
-    if (visible) setDrawn(rows);
+    if (!visible) return;
+    // Staggered: each visible chart redraws in its own task (and as a transition React may
+    // interrupt), so several charts never add up to one long main-thread task.
+    return scheduleDraw(() => startTransition(() => setDrawn(rows)));
   }, [rows, visible]);
 
   const unit = def.unit;

@@ -9,7 +9,7 @@ import { mergeRule, type RunData } from '../../store/runStore';
 import type { PanelDef } from './panels';
 
 /** Points drawn per line at most (the store may hold more). */
-export const DISPLAY_POINTS = 400;
+export const DISPLAY_POINTS = 240;
 
 export type Row = Record<string, number | null> & { t: number };
 

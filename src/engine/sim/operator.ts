@@ -7,7 +7,8 @@
 import type { StatusError } from '../apiserver/errors';
 import type { KubeObject, NewObject } from '../apiserver/object-store';
 import { qualifiedKind, kindInfo } from '../cache/kinds';
-import { CacheReader, crMinor, type ListOptions as CacheListOptions } from '../cache/reader';
+import { CacheReader, type ListOptions as CacheListOptions } from '../cache/reader';
+import { profileFor } from '../profiles';
 import {
   type CachedObject,
   controllerOwnerKey,
@@ -593,14 +594,10 @@ export class OperatorReplica {
         return;
       }
       if (o.requeue || o.requeueAfter > 0) {
-        d.log(
-          'info',
-          'controller-runtime',
-          crMinor(d.settings.version) >= 20
-            ? 'Warning: Reconciler returned both a result with either RequeueAfter or Requeue set and a non-nil error. RequeueAfter and Requeue will always be ignored if the error is non-nil'
-            : 'Warning: Reconciler returned both a non-zero result and a non-nil error. The result will always be ignored if the error is non-nil and the non-nil error causes reqeueuing with exponential backoff. For more details, see: https://pkg.go.dev/sigs.k8s.io/controller-runtime/pkg/reconcile#Reconciler',
-          { controller: this.name },
-        );
+        // One source of truth for the text per version: the profile (profiles.ts).
+        d.log('info', 'controller-runtime', profileFor(d.settings.version).resultAndErrorWarning, {
+          controller: this.name,
+        });
       }
       for (const k of keys) this.traceBackoff(k, () => q?.addRateLimited(k, priority));
       return;

@@ -126,12 +126,10 @@ describe('the knob form', () => {
   });
 
   it('adds a knob the code does not set', () => {
-    useLabStore
-      .getState()
-      .replaceText(labGo.replace(/\n\t*MaxConcurrentReconciles: 2,/, ''), {
-        kind: 'reset',
-        message: '',
-      });
+    useLabStore.getState().replaceText(labGo.replace(/\n\t*MaxConcurrentReconciles: 2,/, ''), {
+      kind: 'reset',
+      message: '',
+    });
     render(<KnobForm />);
     expect(screen.queryByRole('slider', { name: 'MaxConcurrentReconciles (workers)' })).toBeNull();
     fireEvent.click(

@@ -281,4 +281,9 @@ test('the lab panel has no serious or critical accessibility violations', async 
   await expectAccessible(page, '.lab-editor-part');
   await page.locator('.lab-panel .monaco-editor .view-lines').click();
   await expectAccessible(page, '.lab-editor-part');
+  // The dark theme too (the app follows the system until the learner picks a theme).
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await expect(page.locator('.lab-panel .monaco-editor.vs-dark')).toBeVisible();
+  await expectAccessible(page, '.lab-editor-part');
 });

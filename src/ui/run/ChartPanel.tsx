@@ -279,6 +279,9 @@ function ChartPanelImpl(props: ChartPanelProps) {
             formatter={(v) => formatValue(typeof v === 'number' ? v : Number(v), unit)}
             labelFormatter={(l) => `t = ${Number(l).toFixed(0)} s`}
             wrapperStyle={{ fontSize: 12 }}
+            // Text in the page's colour (line colours are not all 4.5:1 on the tooltip).
+            itemStyle={{ color: 'inherit' }}
+            contentStyle={{ background: 'Canvas', color: 'CanvasText' }}
           />
           {labelledEvents(events, endS).map(({ e, label }, i) => (
             <ReferenceLine

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Second } from '../engine/time';
 import { SERIES_KEYS, type Sample, type SeriesKey } from '../engine/run-types';
 import {
@@ -242,5 +242,37 @@ describe('run store with the in-process runner', () => {
     expect(after.status).toBe('done');
     expect(after.data.t).toHaveLength(30);
     expect(after.frames).toBe(before.frames);
+  });
+});
+
+describe('frame batching', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('commits streaming frames together, and a status change at once', () => {
+    vi.useFakeTimers();
+    let runner: InProcessRunner | null = null;
+    const store = createRunStore(() => (runner = new InProcessRunner(fakeFactory())), {
+      batchMs: 100,
+    });
+    let updates = 0;
+    store.subscribe(() => updates++);
+    store.getState().setSpeed(10);
+    store.getState().run({
+      settings: fakeSettings(),
+      scenario: fakeScenario(600 * Second),
+      text: 't',
+    });
+    updates = 0;
+    // 1 s of wall time at 10×: about 30 frames from the worker host…
+    runner!.tick(1000, 4);
+    vi.advanceTimersByTime(1000);
+    const frames = store.getState().frames;
+    expect(frames).toBeGreaterThan(20);
+    // …but at most one store update per 100 ms batch (plus the start).
+    expect(updates).toBeLessThanOrEqual(12);
+    expect(store.getState().data.t.length).toBeGreaterThanOrEqual(9);
+    // Pausing is a status change: committed without waiting for the batch.
+    store.getState().pause();
+    expect(store.getState().status).toBe('paused');
   });
 });

@@ -83,6 +83,7 @@ export const PANELS: readonly PanelDef[] = [
     id: 'queue-wait',
     metric: 'workqueue_queue_duration_seconds',
     title: 'Queue wait p50 / p90 / p99 (click a point: who was waiting?)',
+    note: 'The workqueue buckets grow by 10× (…, 1 s, 10 s, 100 s, 1000 s), so quantiles above 10 s are interpolated inside a 10× bucket, exactly as histogram_quantile does on a real cluster: read them as “between 100 s and 1000 s”, not to the second.',
     unit: 's',
     pickItem: true,
     lines: [
@@ -95,6 +96,7 @@ export const PANELS: readonly PanelDef[] = [
     id: 'work-duration',
     metric: 'workqueue_work_duration_seconds',
     title: 'Work duration p50 / p90 / p99',
+    note: 'The workqueue buckets grow by 10× (…, 1 s, 10 s, 100 s, 1000 s), so quantiles above 10 s are interpolated inside a 10× bucket, exactly as histogram_quantile does on a real cluster: read them as “between 100 s and 1000 s”, not to the second.',
     unit: 's',
     lines: [
       { key: 'work_duration_p50', label: 'p50', color: C.p50 },

@@ -51,6 +51,9 @@ interface PqItem<T> {
   locked: boolean;
   /** Get time while locked (the metrics' processingStartTimes). */
   lockedSince: Nanos;
+  /** Neighbours in the list of locked records (in lock order), while locked. */
+  lprev: PqItem<T> | null;
+  lnext: PqItem<T> | null;
   priority: number;
   counter: number;
   /** Whether it waits for readyAt (false: ready). */
@@ -82,13 +85,16 @@ class LazyHeap<T> {
   /** Live entries (maintained by the owner through put/popLive/dropped). */
   live = 0;
 
-  constructor(private readonly isLive: (x: PqItem<T>, stamp: number) => boolean) {}
+  /** `waiting`: the waiting heap (liveness by wstamp) rather than the ready heap (rstamp). */
+  constructor(private readonly waiting: boolean) {}
 
   /** The top live item, dropping stale entries on the way. */
   peek(): PqItem<T> | undefined {
     while (this.n > 0) {
       const x = this.its[0]!;
-      if (this.isLive(x, this.st[0]!)) return x;
+      const s = this.st[0]!;
+      // The liveness test of each heap, inline (a call through a function field is not).
+      if (this.waiting ? waitingLive(x, s) : readyLive(x, s)) return x;
       this.popTop();
     }
     return undefined;
@@ -125,39 +131,58 @@ class LazyHeap<T> {
     if (b !== b2) return b < b2;
     return c < this.k3[j]!;
   }
+  /**
+   * Removes the top entry, bottom-up (Floyd): the hole goes down to a leaf along the smaller
+   * children (one comparison per level), then the last entry is sifted up from there. The
+   * last entry usually belongs near the bottom (waiting items are mostly added in readyAt
+   * order), so this does about half the comparisons of a plain sift-down. Keys are unique
+   * per live entry, so the order of pops is the same as with any other heap.
+   */
   private popTop(): void {
     const last = --this.n;
+    const its = this.its;
     if (last === 0) {
-      this.its[0] = undefined;
+      its[0] = undefined;
       return;
     }
-    const a = this.k1[last]!;
-    const b = this.k2[last]!;
-    const c = this.k3[last]!;
-    const s = this.st[last]!;
-    const x = this.its[last];
-    this.its[last] = undefined;
+    const k1 = this.k1;
+    const k2 = this.k2;
+    const k3 = this.k3;
+    const st = this.st;
+    const a = k1[last]!;
+    const b = k2[last]!;
+    const c = k3[last]!;
+    const s = st[last]!;
+    const x = its[last];
+    its[last] = undefined;
     let i = 0;
     for (;;) {
       let ch = 2 * i + 1;
       if (ch >= last) break;
       const r = ch + 1;
-      if (r < last && this.less(this.k1[r]!, this.k2[r]!, this.k3[r]!, ch)) ch = r;
-      const ca = this.k1[ch]!;
-      const cb = this.k2[ch]!;
-      if (!(ca < a || (ca === a && (cb < b || (cb === b && this.k3[ch]! < c))))) break;
-      this.k1[i] = ca;
-      this.k2[i] = cb;
-      this.k3[i] = this.k3[ch]!;
-      this.st[i] = this.st[ch]!;
-      this.its[i] = this.its[ch];
+      if (r < last && this.less(k1[r]!, k2[r]!, k3[r]!, ch)) ch = r;
+      k1[i] = k1[ch]!;
+      k2[i] = k2[ch]!;
+      k3[i] = k3[ch]!;
+      st[i] = st[ch]!;
+      its[i] = its[ch];
       i = ch;
     }
-    this.k1[i] = a;
-    this.k2[i] = b;
-    this.k3[i] = c;
-    this.st[i] = s;
-    this.its[i] = x;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(a, b, c, p)) break;
+      k1[i] = k1[p]!;
+      k2[i] = k2[p]!;
+      k3[i] = k3[p]!;
+      st[i] = st[p]!;
+      its[i] = its[p];
+      i = p;
+    }
+    k1[i] = a;
+    k2[i] = b;
+    k3[i] = c;
+    st[i] = s;
+    its[i] = x;
   }
   private grow(): void {
     const m = this.k1.length * 2;
@@ -223,11 +248,17 @@ export class PriorityQueue<T> {
   private readonly loop: EventLoop;
   /** Records of keys that are queued and/or locked. */
   private readonly recs = new Map<T, PqItem<T>>();
-  private readonly readyHeap = new LazyHeap<T>(readyLive);
-  private readonly waitingHeap = new LazyHeap<T>(waitingLive);
+  private readonly readyHeap = new LazyHeap<T>(false);
+  private readonly waitingHeap = new LazyHeap<T>(true);
   /** Ready items whose key is locked (not in the ready heap until Done). */
   private parked = 0;
-  private readonly lockedRecs = new Set<PqItem<T>>();
+  /**
+   * Locked records as an intrusive list in lock order (the iteration order of Go's and a JS
+   * Set alike), so Get and Done need no hashing.
+   */
+  private lockedHead: PqItem<T> | null = null;
+  private lockedTail: PqItem<T> | null = null;
+  private lockedCount = 0;
   private readonly waiters: WaitList;
   private readonly ticker: UnfinishedWorkTicker | undefined;
   private observer: QueueObserver<T> | undefined;
@@ -261,13 +292,18 @@ export class PriorityQueue<T> {
         o.name,
         o.metricsStyle ?? LATEST_WORKQUEUE_METRICS,
       );
-      const locked = this.lockedRecs;
-      this.ticker = new UnfinishedWorkTicker(o.loop, this.queueMetrics, () => ({
-        size: locked.size,
-        *values() {
-          for (const r of locked) yield r.lockedSince;
+      const inFlight = {
+        size: 0,
+        values: (): Nanos[] => {
+          const starts: Nanos[] = [];
+          for (let r = this.lockedHead; r !== null; r = r.lnext) starts.push(r.lockedSince);
+          return starts;
         },
-      }));
+      };
+      this.ticker = new UnfinishedWorkTicker(o.loop, this.queueMetrics, () => {
+        inFlight.size = this.lockedCount;
+        return inFlight;
+      });
     }
     this.ready = (resume) => this.onReady(resume);
   }
@@ -308,6 +344,8 @@ export class PriorityQueue<T> {
           queued: true,
           locked: false,
           lockedSince: 0,
+          lprev: null,
+          lnext: null,
           priority: priority ?? 0,
           counter: this.counter++,
           waiting: delayed,
@@ -399,7 +437,7 @@ export class PriorityQueue<T> {
     it.queued = false;
     it.locked = true;
     it.lockedSince = now;
-    this.lockedRecs.add(it);
+    this.lockLink(it);
     if (this.queueMetrics) {
       this.queueMetrics.get(this.depth(it.priority), now - it.readySince);
       this.ticker!.ensure();
@@ -419,7 +457,7 @@ export class PriorityQueue<T> {
     const it = this.recs.get(item);
     if (it !== undefined && it.locked) {
       it.locked = false;
-      this.lockedRecs.delete(it);
+      this.lockUnlink(it);
       this.queueMetrics?.done(this.loop.now() - it.lockedSince);
     }
     this.observer?.onDone?.(item);
@@ -473,7 +511,7 @@ export class PriorityQueue<T> {
   }
 
   processingCount(): number {
-    return this.lockedRecs.size;
+    return this.lockedCount;
   }
 
   /** See Queue.onReady. */
@@ -486,6 +524,28 @@ export class PriorityQueue<T> {
   priorityOf(item: T): number | undefined {
     const it = this.recs.get(item);
     return it !== undefined && it.queued ? it.priority : undefined;
+  }
+
+  private lockLink(it: PqItem<T>): void {
+    const tail = this.lockedTail;
+    it.lprev = tail;
+    it.lnext = null;
+    if (tail === null) this.lockedHead = it;
+    else tail.lnext = it;
+    this.lockedTail = it;
+    this.lockedCount++;
+  }
+
+  private lockUnlink(it: PqItem<T>): void {
+    const prev = it.lprev;
+    const next = it.lnext;
+    if (prev === null) this.lockedHead = next;
+    else prev.lnext = next;
+    if (next === null) this.lockedTail = prev;
+    else next.lprev = prev;
+    it.lprev = null;
+    it.lnext = null;
+    this.lockedCount--;
   }
 
   private depth(priority: number): GaugeSeries {

@@ -142,8 +142,20 @@ export class QueueMetrics {
     this.longest = registry.gauge('workqueue_longest_running_processor_seconds', this.labels);
   }
 
+  /** The last depth() lookup (most adds and gets use the same priority). */
+  private lastDepthKey: number | '' | undefined = undefined;
+  private lastDepth: GaugeSeries | undefined = undefined;
+
   /** The depth series for a priority ('' for client-go queues). */
   depth(priority: number | ''): GaugeSeries {
+    if (priority === this.lastDepthKey) return this.lastDepth!;
+    const g = this.depthFor(priority);
+    this.lastDepthKey = priority;
+    this.lastDepth = g;
+    return g;
+  }
+
+  private depthFor(priority: number | ''): GaugeSeries {
     const key = String(priority);
     let g = this.depthByLabel.get(key);
     if (g === undefined) {

@@ -124,7 +124,7 @@ export class CompileContext {
   /** Evaluates; reports Go-rejected values; undefined if not constant (reported as LC040). */
   evaluate(node: SyntaxNode, what: string, reportUnknown = true): Val | undefined {
     try {
-      const v = this.ev.eval(node);
+      const v = this.ev.evaluate(node);
       if (!v && reportUnknown)
         this.diag(
           'LC040',

@@ -99,7 +99,7 @@ export class Evaluator {
   constructor(private readonly scope: Scope) {}
 
   /** undefined: not a constant the lab can follow. Throws EvalFailure on Go-rejected values. */
-  eval(node: SyntaxNode): Val | undefined {
+  evaluate(node: SyntaxNode): Val | undefined {
     if (this.depth > 40) return undefined;
     this.depth++;
     try {
@@ -132,7 +132,7 @@ export class Evaluator {
       case 'identifier': {
         if (n.text === 'iota') return undefined;
         const bound = this.scope.lookup(n.text, n);
-        return bound ? this.eval(bound) : undefined;
+        return bound ? this.evaluate(bound) : undefined;
       }
       case 'selector_expression': {
         const op = field(n, 'operand');
@@ -151,7 +151,7 @@ export class Evaluator {
         const opText = field(n, 'operator')?.text;
         const operand = field(n, 'operand');
         if (!operand) return undefined;
-        const v = this.eval(operand);
+        const v = this.evaluate(operand);
         if (!v) return undefined;
         if (opText === '&') return { t: 'ptr', to: v };
         if (opText === '+' && isNumeric(v)) return v;
@@ -173,8 +173,8 @@ export class Evaluator {
     const r = field(n, 'right');
     const op = field(n, 'operator')?.text;
     if (!l || !r || !op) return undefined;
-    const a = this.eval(l);
-    const b = this.eval(r);
+    const a = this.evaluate(l);
+    const b = this.evaluate(r);
     if (!a || !b) return undefined;
     if (a.t === 'string' && b.t === 'string' && op === '+') return { t: 'string', v: a.v + b.v };
     if (a.t === 'bool' && b.t === 'bool' && (op === '&&' || op === '||'))
@@ -251,7 +251,8 @@ export class Evaluator {
     if (!c) return undefined;
     const args = callArgs(n);
     const arg0 = args[0];
-    const one = (): Val | undefined => (args.length === 1 && arg0 ? this.eval(arg0) : undefined);
+    const one = (): Val | undefined =>
+      args.length === 1 && arg0 ? this.evaluate(arg0) : undefined;
     const key = c.operand ? `${c.operand}.${c.name}` : c.name;
     switch (key) {
       case 'time.Duration': {

@@ -664,7 +664,7 @@ class ProgramBuilder {
             const key = this.ctx.readString(k, `${tn.name} key`);
             if (key === undefined) continue;
             // A value computed at run time (db.Spec.Environment) is kept as its source text.
-            const val = this.ctx.ev.eval(v);
+            const val = this.ctx.ev.evaluate(v);
             map[key] = val && val.t === 'string' ? val.v : v.text;
             if (
               tn.name === 'MatchingFields' &&
@@ -682,7 +682,7 @@ class ProgramBuilder {
           for (const e of keyedElements(lit)) {
             if (e.key === 'Limit') this.setLimit(op, e.value);
             else if (e.key === 'Namespace') {
-              const s = this.ctx.ev.eval(e.value);
+              const s = this.ctx.ev.evaluate(e.value);
               op.namespace = s && s.t === 'string' ? s.v : 'request';
             } else this.ctx.notSimulated(`ListOptions field ${e.key}`, e.keyNode);
           }
@@ -693,7 +693,7 @@ class ProgramBuilder {
         const c = calleeName(n);
         const a0 = callArgs(n)[0];
         if (c?.name === 'InNamespace' && a0) {
-          const s = this.ctx.ev.eval(a0);
+          const s = this.ctx.ev.evaluate(a0);
           op.namespace = s && s.t === 'string' ? s.v : 'request';
           continue;
         }

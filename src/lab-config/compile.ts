@@ -17,7 +17,7 @@ import {
   typeName,
   unparen,
 } from './ast';
-import { deref, EvalFailure, Evaluator, type Val } from './evaluate';
+import { deref, EvalFailure, Evaluator, goTypeName, type Val } from './evaluate';
 import { parseGo, type SyntaxNode } from './parser';
 import { LineIndex, nodeRange } from './source';
 import { SymbolTable } from './symbols';
@@ -186,7 +186,7 @@ export class CompileContext {
     if (v.t !== 'int' && v.t !== 'float') {
       this.diag(
         'LC014',
-        `cannot use ${clip(node.text)} (${describe(v)}) as int value in ${what}`,
+        `cannot use ${clip(node.text)} (${goTypeName(v)}) as int value in ${what}`,
         node,
       );
       return undefined;
@@ -212,7 +212,7 @@ export class CompileContext {
     if (v.t !== 'int' && v.t !== 'float' && v.t !== 'limit') {
       this.diag(
         'LC014',
-        `cannot use ${clip(node.text)} (${describe(v)}) as float value in ${what}`,
+        `cannot use ${clip(node.text)} (${goTypeName(v)}) as float value in ${what}`,
         node,
       );
       return undefined;
@@ -245,7 +245,7 @@ export class CompileContext {
     }
     this.diag(
       'LC014',
-      `cannot use ${clip(node.text)} (${describe(v)}) as time.Duration value in ${what}`,
+      `cannot use ${clip(node.text)} (${goTypeName(v)}) as time.Duration value in ${what}`,
       node,
     );
     return undefined;
@@ -280,33 +280,12 @@ export class CompileContext {
     if (v.t !== 'string') {
       this.diag(
         'LC014',
-        `cannot use ${clip(node.text)} (${describe(v)}) as string value in ${what}`,
+        `cannot use ${clip(node.text)} (${goTypeName(v)}) as string value in ${what}`,
         node,
       );
       return undefined;
     }
     return v.v;
-  }
-}
-
-function describe(v: Val): string {
-  switch (v.t) {
-    case 'int':
-      return v.typed ? 'int' : 'untyped int constant';
-    case 'float':
-      return v.typed ? 'float64' : 'untyped float constant';
-    case 'duration':
-      return 'time.Duration';
-    case 'limit':
-      return 'rate.Limit';
-    case 'string':
-      return 'untyped string constant';
-    case 'bool':
-      return 'untyped bool constant';
-    case 'ptr':
-      return 'pointer';
-    case 'nil':
-      return 'nil';
   }
 }
 

@@ -60,7 +60,8 @@ function isNumeric(
   return v.t === 'int' || v.t === 'float' || v.t === 'duration' || v.t === 'limit';
 }
 
-function goTypeName(v: Val): string {
+/** The type Go's compiler names in "cannot use x (…) as …" messages. */
+export function goTypeName(v: Val): string {
   switch (v.t) {
     case 'int':
       return v.typed ? 'int' : 'untyped int constant';

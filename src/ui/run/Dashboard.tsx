@@ -165,52 +165,38 @@ export interface AbRow {
   lowerIsBetter: boolean;
 }
 
+const AB_METRICS: {
+  label: string;
+  pick: (s: RunSummary) => number | null;
+  unit: AbRow['unit'];
+  lowerIsBetter: boolean;
+}[] = [
+  {
+    label: 'Throughput (reconciles/s)',
+    pick: (s) => s.throughputPerSecond,
+    unit: '/s',
+    lowerIsBetter: false,
+  },
+  { label: 'Reconcile p99', pick: (s) => s.reconcileP99Seconds, unit: 's', lowerIsBetter: true },
+  { label: 'Queue wait p99', pick: (s) => s.queueWaitP99Seconds, unit: 's', lowerIsBetter: true },
+  { label: '429 responses', pick: (s) => s.apiRequests429, unit: '1', lowerIsBetter: true },
+  { label: 'API calls', pick: (s) => s.apiRequests, unit: '1', lowerIsBetter: true },
+  {
+    label: 'Backlog drained at (s)',
+    pick: (s) => s.drainedAtSeconds,
+    unit: '1',
+    lowerIsBetter: true,
+  },
+];
+
 export function abRows(a: RunSummary | null, b: RunSummary | null): AbRow[] {
-  const g = (s: RunSummary | null, f: (s: RunSummary) => number | null) => (s ? f(s) : null);
-  return [
-    {
-      label: 'Throughput (reconciles/s)',
-      a: g(a, (s) => s.throughputPerSecond),
-      b: g(b, (s) => s.throughputPerSecond),
-      unit: '/s',
-      lowerIsBetter: false,
-    },
-    {
-      label: 'Reconcile p99',
-      a: g(a, (s) => s.reconcileP99Seconds),
-      b: g(b, (s) => s.reconcileP99Seconds),
-      unit: 's',
-      lowerIsBetter: true,
-    },
-    {
-      label: 'Queue wait p99',
-      a: g(a, (s) => s.queueWaitP99Seconds),
-      b: g(b, (s) => s.queueWaitP99Seconds),
-      unit: 's',
-      lowerIsBetter: true,
-    },
-    {
-      label: '429 responses',
-      a: g(a, (s) => s.apiRequests429),
-      b: g(b, (s) => s.apiRequests429),
-      unit: '1',
-      lowerIsBetter: true,
-    },
-    {
-      label: 'API calls',
-      a: g(a, (s) => s.apiRequests),
-      b: g(b, (s) => s.apiRequests),
-      unit: '1',
-      lowerIsBetter: true,
-    },
-    {
-      label: 'Backlog drained at (s)',
-      a: g(a, (s) => s.drainedAtSeconds),
-      b: g(b, (s) => s.drainedAtSeconds),
-      unit: '1',
-      lowerIsBetter: true,
-    },
-  ];
+  return AB_METRICS.map(({ label, pick, unit, lowerIsBetter }) => ({
+    label,
+    a: a ? pick(a) : null,
+    b: b ? pick(b) : null,
+    unit,
+    lowerIsBetter,
+  }));
 }
 
 function deltaText(r: AbRow): string {

@@ -4,7 +4,6 @@
  * batch / parallel forms), the reconciler's apiLimiter and external client, and leader
  * election. Shared world (API server, store, metrics, trace, logs) comes in through deps.
  */
-import type { StatusError } from '../apiserver/errors';
 import type { KubeObject, NewObject } from '../apiserver/object-store';
 import { qualifiedKind, kindInfo } from '../cache/kinds';
 import { CacheReader, type ListOptions as CacheListOptions } from '../cache/reader';
@@ -34,11 +33,15 @@ import type { SimSettings } from '../settings';
 import { formatDuration, type Nanos, Second } from '../time';
 import type { ExternalApi } from '../client/external-api';
 import {
+  type ListReadResult,
+  type ReadResult,
   type ReconcileEnv,
   type ReconcileErr,
   type ReconcileOutcome,
   runReconcile,
   toReconcileErr,
+  type WriteRequest,
+  type WriteResult,
 } from './interpreter';
 import type { ApiCall, ApiPort, ApiResult } from './ports';
 import type { TraceRecorder } from './trace';
@@ -132,9 +135,11 @@ export class OperatorReplica {
   readonly informers = new Map<string, Informer>();
   private readonly readers = new Map<string, CacheReader>();
   private queue: WorkQueue | undefined;
-  private alive = true;
+  /** @internal read by ReconcileCall */
+  alive = true;
   private controllerStarted = false;
-  private readonly apiLimiter: Limiter | undefined;
+  /** @internal read by ReconcileCall */
+  readonly apiLimiter: Limiter | undefined;
   readonly elector: LeaderElector | undefined;
   private reconcileSeq = 0;
   private readonly name: string;
@@ -151,7 +156,8 @@ export class OperatorReplica {
     | undefined;
 
   constructor(
-    private readonly d: OperatorDeps,
+    /** @internal read by ReconcileCall */
+    readonly d: OperatorDeps,
     readonly identity: string,
   ) {
     const s = d.settings;
@@ -513,54 +519,15 @@ export class OperatorReplica {
   /** Runs the ops for one request; reports the outcome (and the generation it read). */
   private reconcileOne(key: string, cb: (o: ReconcileOutcome) => void): void {
     const [namespace, name] = splitKey(key);
-    let readGen: number | undefined;
-    const cpu = { pending: 0 };
-    const raw = this.env(key, (g) => (readGen = g), cpu);
-    const loop = this.d.loop;
-    // A dead process does nothing more: responses to its in-flight calls are dropped.
-    const alive =
-      <T>(cb: (r: T) => void) =>
-      (r: T) => {
-        if (this.alive) cb(r);
-      };
-    // Sleeps off the CPU time of cache reads before anything that blocks.
-    const flush = (fn: () => void): void => {
-      const dd = cpu.pending;
-      if (dd <= 0) return fn();
-      cpu.pending = 0;
-      loop.after(dd, () => {
-        if (this.alive) fn();
-      });
-    };
-    const env: ReconcileEnv = {
-      now: () => loop.now() + cpu.pending,
-      random: raw.random,
-      sleep: (d, cb) =>
-        flush(() =>
-          raw.sleep(d, () => {
-            if (this.alive) cb();
-          }),
-        ),
-      get: (k, ns, n, src, key2, cb) =>
-        src === 'cache'
-          ? raw.get(k, ns, n, src, key2, alive(cb))
-          : flush(() => raw.get(k, ns, n, src, key2, alive(cb))),
-      list: (k, o, src, key2, cb) =>
-        src === 'cache'
-          ? raw.list(k, o, src, key2, alive(cb))
-          : flush(() => raw.list(k, o, src, key2, alive(cb))),
-      write: (req, key2, cb) => flush(() => raw.write(req, key2, alive(cb))),
-      limiterWait: (key2, cb) => flush(() => raw.limiterWait(key2, alive(cb))),
-      external: (key2, cb) => flush(() => raw.external(key2, alive(cb))),
-    };
+    const call = new ReconcileCall(this, key);
     runReconcile(
       this.d.settings.reconcile.ops,
       this.d.settings.controller.forKind,
       { namespace, name },
-      env,
+      call,
       (o) =>
-        flush(() => {
-          this.d.onReconciled(key, readGen, o);
+        call.flush(() => {
+          this.d.onReconciled(key, call.readGen, o);
           cb(o);
         }),
     );
@@ -661,146 +628,9 @@ export class OperatorReplica {
     });
   }
 
-  // ---- what the reconciler calls ----
-
-  /**
-   * The calls of one reconcile. Cache reads are synchronous and only add CPU time to
-   * `cpu.pending`; the caller (reconcileOne) sleeps that time off before the next blocking
-   * call or the end of the reconcile (one event instead of one per read).
-   */
-  private env(
-    key: string,
-    sawGeneration: (g: number) => void,
-    cpu: { pending: number },
-  ): ReconcileEnv {
-    const d = this.d;
-    const loop = d.loop;
-    const span = (stage: TraceStage, start: Nanos, detail?: string): void => {
-      if (d.trace.traced(key)) d.trace.span(key, stage, start, loop.now(), detail);
-    };
-    const forKind = d.settings.controller.forKind;
-    const apiErr = (e: StatusError): ReconcileErr => toReconcileErr(e);
-    return {
-      now: () => loop.now(),
-      random: () => d.rng.float64(),
-      sleep: (dd, cb) => loop.after(dd, cb),
-      get: (kind, ns, name, source, _k, cb) => {
-        if (source === 'api') {
-          d.api.call('apiReader', { verb: 'get', kind, namespace: ns, name }, key, (r) => {
-            if (!r.ok) return cb({ ok: false, err: apiErr(r.err) });
-            if (kind === forKind && r.obj) sawGeneration(r.obj.metadata.generation);
-            cb({ ok: true, obj: r.obj! });
-          });
-          return;
-        }
-        this.cachedRead(kind, (reader) => {
-          const r = reader.get(ns, name);
-          d.stats.cacheReads++;
-          const t0 = loop.now() + cpu.pending;
-          cpu.pending += r.cost;
-          if (d.trace.traced(key))
-            d.trace.span(key, 'cacheRead', t0, t0 + r.cost, `Get ${kind} ${ns}/${name} from cache`);
-          if (!r.ok)
-            return cb({
-              ok: false,
-              err: { message: r.err.message, reason: r.err.reason, code: 404 },
-            });
-          if (kind === forKind) sawGeneration(r.obj.metadata.generation);
-          cb({ ok: true, obj: r.obj });
-        });
-      },
-      list: (kind, opts: CacheListOptions, source, _k, cb) => {
-        if (source === 'api') {
-          if (opts.matchingFields && Object.keys(opts.matchingFields).length > 0) {
-            // Custom resources have no server-side field index: only metadata.name/namespace
-            // are supported as field selectors by the API server.
-            const f = Object.keys(opts.matchingFields)[0]!;
-            return cb({
-              ok: false,
-              err: { message: `field label not supported: ${f}`, reason: 'BadRequest', code: 400 },
-            });
-          }
-          d.api.call(
-            'apiReader',
-            {
-              verb: 'list',
-              kind,
-              namespace: opts.namespace ?? '',
-              labelSelector: opts.matchingLabels,
-              limit: opts.limit,
-            },
-            key,
-            (r) =>
-              r.ok
-                ? cb({ ok: true, items: r.list?.items ?? [] })
-                : cb({ ok: false, err: apiErr(r.err) }),
-          );
-          return;
-        }
-        this.cachedRead(kind, (reader) => {
-          const r = reader.list(opts);
-          d.stats.cacheReads++;
-          d.stats.cacheLists++;
-          d.stats.cacheScanned += r.scanned;
-          const t0 = loop.now() + cpu.pending;
-          cpu.pending += r.cost;
-          if (d.trace.traced(key)) {
-            d.trace.span(
-              key,
-              'cacheRead',
-              t0,
-              t0 + r.cost,
-              `List ${kind} from cache: ${r.scanned} scanned${r.ok ? `, ${r.items.length} returned` : ''}`,
-            );
-          }
-          if (!r.ok)
-            return cb({
-              ok: false,
-              err: { message: r.err.message, reason: r.err.reason, code: 400 },
-            });
-          cb({ ok: true, items: r.items });
-        });
-      },
-      write: (req, _k, cb) => {
-        const call = buildWrite(req, d.settings.controller.forKind);
-        d.api.call('manager', call, key, (r: ApiResult) => {
-          if (!r.ok) return cb({ ok: false, err: apiErr(r.err) });
-          cb({ ok: true, obj: r.obj });
-        });
-      },
-      limiterWait: (_k, cb) => {
-        const lim = this.apiLimiter;
-        if (!lim) return cb(null);
-        const now = loop.now();
-        const r = lim.waitN(now, 1, {});
-        if (r.err) return cb({ message: r.err });
-        d.limiterWait.observe(r.delay / Second);
-        if (r.delay <= 0) return cb(null);
-        loop.after(r.delay, () => {
-          span('limiterWait', now, `r.apiLimiter.Wait: ${formatDuration(r.delay)}`);
-          cb(null);
-        });
-      },
-      external: (_k, cb) => {
-        const start = loop.now();
-        d.external.call((r) => {
-          span(
-            'external',
-            start,
-            r.ok ? 'external API 200' : (r.error?.message ?? `external API ${r.code}`),
-          );
-          cb(
-            r.ok
-              ? null
-              : { message: r.error?.message ?? `external API returned ${r.code}`, code: r.code },
-          );
-        });
-      },
-    };
-  }
-
   /** Cached read: a kind without an informer starts one and blocks until it has synced. */
-  private cachedRead(kind: string, fn: (r: CacheReader) => void): void {
+  /** @internal read by ReconcileCall */
+  cachedRead(kind: string, fn: (r: CacheReader) => void): void {
     const inf = this.informer(kind);
     if (inf.hasSynced()) return fn(this.readers.get(kind)!);
     inf.waitForSync(() => fn(this.readers.get(kind)!));
@@ -809,6 +639,231 @@ export class OperatorReplica {
   /** Process age (for logs). */
   uptime(): Nanos {
     return this.d.loop.now() - this.processStart;
+  }
+}
+
+/**
+ * The calls of one reconcile (the `ReconcileEnv` the interpreter runs against), as one object
+ * per reconcile with prototype methods instead of a set of closures per reconcile.
+ *
+ * Cache reads are synchronous and only add CPU time to `pending`; that time is slept off
+ * before the next blocking call or the end of the reconcile (one event instead of one per
+ * read). A dead process does nothing more: responses to its in-flight calls are dropped.
+ */
+class ReconcileCall implements ReconcileEnv {
+  /** CPU time of cache reads not yet slept off. */
+  pending = 0;
+  /** Generation of the For() object this reconcile read. */
+  readGen: number | undefined = undefined;
+
+  constructor(
+    private readonly op: OperatorReplica,
+    private readonly key: string,
+  ) {}
+
+  /** Sleeps off the CPU time of cache reads before anything that blocks. */
+  flush(fn: () => void): void {
+    const dd = this.pending;
+    if (dd <= 0) return fn();
+    this.pending = 0;
+    const op = this.op;
+    op.d.loop.after(dd, () => {
+      if (op.alive) fn();
+    });
+  }
+
+  private alive<T>(cb: (r: T) => void): (r: T) => void {
+    const op = this.op;
+    return (r: T) => {
+      if (op.alive) cb(r);
+    };
+  }
+
+  private span(stage: TraceStage, start: Nanos, detail?: string): void {
+    const d = this.op.d;
+    if (d.trace.traced(this.key)) d.trace.span(this.key, stage, start, d.loop.now(), detail);
+  }
+
+  now(): Nanos {
+    return this.op.d.loop.now() + this.pending;
+  }
+
+  random(): number {
+    return this.op.d.rng.float64();
+  }
+
+  sleep(dd: Nanos, cb: () => void): void {
+    const op = this.op;
+    this.flush(() =>
+      op.d.loop.after(dd, () => {
+        if (op.alive) cb();
+      }),
+    );
+  }
+
+  get(
+    kind: string,
+    ns: string,
+    name: string,
+    source: 'cache' | 'api',
+    _k: string,
+    cb: (r: ReadResult) => void,
+  ): void {
+    if (source === 'cache') return this.cacheGet(kind, ns, name, this.alive(cb));
+    this.flush(() => this.apiGet(kind, ns, name, this.alive(cb)));
+  }
+
+  private apiGet(kind: string, ns: string, name: string, cb: (r: ReadResult) => void): void {
+    const d = this.op.d;
+    const forKind = d.settings.controller.forKind;
+    d.api.call('apiReader', { verb: 'get', kind, namespace: ns, name }, this.key, (r) => {
+      if (!r.ok) return cb({ ok: false, err: toReconcileErr(r.err) });
+      if (kind === forKind && r.obj) this.readGen = r.obj.metadata.generation;
+      cb({ ok: true, obj: r.obj! });
+    });
+  }
+
+  private cacheGet(kind: string, ns: string, name: string, cb: (r: ReadResult) => void): void {
+    const d = this.op.d;
+    this.op.cachedRead(kind, (reader) => {
+      const r = reader.get(ns, name);
+      d.stats.cacheReads++;
+      const t0 = d.loop.now() + this.pending;
+      this.pending += r.cost;
+      if (d.trace.traced(this.key))
+        d.trace.span(
+          this.key,
+          'cacheRead',
+          t0,
+          t0 + r.cost,
+          `Get ${kind} ${ns}/${name} from cache`,
+        );
+      if (!r.ok)
+        return cb({
+          ok: false,
+          err: { message: r.err.message, reason: r.err.reason, code: 404 },
+        });
+      if (kind === d.settings.controller.forKind) this.readGen = r.obj.metadata.generation;
+      cb({ ok: true, obj: r.obj });
+    });
+  }
+
+  list(
+    kind: string,
+    opts: CacheListOptions,
+    source: 'cache' | 'api',
+    _k: string,
+    cb: (r: ListReadResult) => void,
+  ): void {
+    if (source === 'cache') return this.cacheList(kind, opts, this.alive(cb));
+    this.flush(() => this.apiList(kind, opts, this.alive(cb)));
+  }
+
+  private apiList(kind: string, opts: CacheListOptions, cb: (r: ListReadResult) => void): void {
+    if (opts.matchingFields && Object.keys(opts.matchingFields).length > 0) {
+      // Custom resources have no server-side field index: only metadata.name/namespace
+      // are supported as field selectors by the API server.
+      const f = Object.keys(opts.matchingFields)[0]!;
+      return cb({
+        ok: false,
+        err: { message: `field label not supported: ${f}`, reason: 'BadRequest', code: 400 },
+      });
+    }
+    this.op.d.api.call(
+      'apiReader',
+      {
+        verb: 'list',
+        kind,
+        namespace: opts.namespace ?? '',
+        labelSelector: opts.matchingLabels,
+        limit: opts.limit,
+      },
+      this.key,
+      (r) =>
+        r.ok
+          ? cb({ ok: true, items: r.list?.items ?? [] })
+          : cb({ ok: false, err: toReconcileErr(r.err) }),
+    );
+  }
+
+  private cacheList(kind: string, opts: CacheListOptions, cb: (r: ListReadResult) => void): void {
+    const d = this.op.d;
+    this.op.cachedRead(kind, (reader) => {
+      const r = reader.list(opts);
+      d.stats.cacheReads++;
+      d.stats.cacheLists++;
+      d.stats.cacheScanned += r.scanned;
+      const t0 = d.loop.now() + this.pending;
+      this.pending += r.cost;
+      if (d.trace.traced(this.key)) {
+        d.trace.span(
+          this.key,
+          'cacheRead',
+          t0,
+          t0 + r.cost,
+          `List ${kind} from cache: ${r.scanned} scanned${r.ok ? `, ${r.items.length} returned` : ''}`,
+        );
+      }
+      if (!r.ok)
+        return cb({
+          ok: false,
+          err: { message: r.err.message, reason: r.err.reason, code: 400 },
+        });
+      cb({ ok: true, items: r.items });
+    });
+  }
+
+  write(req: WriteRequest, _k: string, cb: (r: WriteResult) => void): void {
+    this.flush(() => this.apiWrite(req, this.alive(cb)));
+  }
+
+  private apiWrite(req: WriteRequest, cb: (r: WriteResult) => void): void {
+    const d = this.op.d;
+    const call = buildWrite(req, d.settings.controller.forKind);
+    d.api.call('manager', call, this.key, (r: ApiResult) => {
+      if (!r.ok) return cb({ ok: false, err: toReconcileErr(r.err) });
+      cb({ ok: true, obj: r.obj });
+    });
+  }
+
+  limiterWait(_k: string, cb: (err: ReconcileErr | null) => void): void {
+    this.flush(() => this.apiLimiterWait(this.alive(cb)));
+  }
+
+  private apiLimiterWait(cb: (err: ReconcileErr | null) => void): void {
+    const d = this.op.d;
+    const lim = this.op.apiLimiter;
+    if (!lim) return cb(null);
+    const now = d.loop.now();
+    const r = lim.waitN(now, 1, {});
+    if (r.err) return cb({ message: r.err });
+    d.limiterWait.observe(r.delay / Second);
+    if (r.delay <= 0) return cb(null);
+    d.loop.after(r.delay, () => {
+      this.span('limiterWait', now, `r.apiLimiter.Wait: ${formatDuration(r.delay)}`);
+      cb(null);
+    });
+  }
+
+  external(_k: string, cb: (err: ReconcileErr | null) => void): void {
+    this.flush(() => this.callExternal(this.alive(cb)));
+  }
+
+  private callExternal(cb: (err: ReconcileErr | null) => void): void {
+    const d = this.op.d;
+    const start = d.loop.now();
+    d.external.call((r) => {
+      this.span(
+        'external',
+        start,
+        r.ok ? 'external API 200' : (r.error?.message ?? `external API ${r.code}`),
+      );
+      cb(
+        r.ok
+          ? null
+          : { message: r.error?.message ?? `external API returned ${r.code}`, code: r.code },
+      );
+    });
   }
 }
 
@@ -832,7 +887,7 @@ export function desiredStatus(obj: CachedObject | undefined): Record<string, str
   return { observedGeneration: obj?.metadata.generation ?? 0, phase: 'Ready' };
 }
 
-function buildWrite(req: import('./interpreter').WriteRequest, forKind: string): ApiCall {
+function buildWrite(req: WriteRequest, forKind: string): ApiCall {
   const { kind, namespace, name, base, owner } = req;
   const isChild = kind !== forKind;
   const meta = { namespace, name };

@@ -248,6 +248,12 @@ export class PriorityQueue<T> {
   private readonly loop: EventLoop;
   /** Records of keys that are queued and/or locked. */
   private readonly recs = new Map<T, PqItem<T>>();
+  /**
+   * The last record looked up (a reconcile's requeue is followed by Done of the same key):
+   * valid while lastRec is set; cleared when a record is deleted.
+   */
+  private lastKey: T | undefined = undefined;
+  private lastRec: PqItem<T> | undefined = undefined;
   private readonly readyHeap = new LazyHeap<T>(false);
   private readonly waitingHeap = new LazyHeap<T>(true);
   /** Ready items whose key is locked (not in the ready heap until Done). */
@@ -335,7 +341,7 @@ export class PriorityQueue<T> {
     const delayed = after > 0;
     const readyAt = delayed ? now + after : 0;
     if (delayed) this.queueMetrics?.retry();
-    let it = this.recs.get(key);
+    let it = this.rec(key);
     if (it === undefined || !it.queued) {
       // A new item (a key that is only locked gets a new, separate queue entry).
       if (it === undefined) {
@@ -356,6 +362,8 @@ export class PriorityQueue<T> {
           wstamp: 0,
         };
         this.recs.set(key, it);
+        this.lastKey = key;
+        this.lastRec = it;
       } else {
         it.queued = true;
         it.priority = priority ?? 0;
@@ -454,7 +462,7 @@ export class PriorityQueue<T> {
   }
 
   done(item: T): void {
-    const it = this.recs.get(item);
+    const it = this.rec(item);
     if (it !== undefined && it.locked) {
       it.locked = false;
       this.lockUnlink(it);
@@ -464,6 +472,7 @@ export class PriorityQueue<T> {
     if (it === undefined) return;
     if (!it.queued) {
       this.recs.delete(item);
+      this.lastRec = undefined;
     } else if (!it.waiting && !it.inReady) {
       // A parked ready item: visible to Get from now on, keeping its place (counter).
       this.parked--;
@@ -524,6 +533,16 @@ export class PriorityQueue<T> {
   priorityOf(item: T): number | undefined {
     const it = this.recs.get(item);
     return it !== undefined && it.queued ? it.priority : undefined;
+  }
+
+  /** recs.get(key) through the one-entry cache. */
+  private rec(key: T): PqItem<T> | undefined {
+    const last = this.lastRec;
+    if (last !== undefined && key === this.lastKey) return last;
+    const it = this.recs.get(key);
+    this.lastKey = key;
+    this.lastRec = it;
+    return it;
   }
 
   private lockLink(it: PqItem<T>): void {

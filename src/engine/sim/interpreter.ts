@@ -132,101 +132,132 @@ export function runReconcile(
   env: ReconcileEnv,
   done: (o: ReconcileOutcome) => void,
 ): void {
-  const key = `${req.namespace}/${req.name}`;
+  new ReconcileRun(ops, forKind, req, env, done).loop();
+}
+
+/**
+ * The state of one reconcile, with its steps as prototype methods (one object per reconcile
+ * rather than a set of closures per reconcile).
+ */
+class ReconcileRun {
+  private readonly key: string;
   /** Objects read in this reconcile by ref+kind. */
-  const read = new Map<string, CachedObject>();
-  /** Refs whose get found the object (for the create guard). */
-  let lastList: readonly CachedObject[] = [];
-  let lastErr: ReconcileErr | null = null;
-  let finished = false;
-  const stack: Frame[] = [{ ops, i: 0 }];
-  let steps = 0;
+  private readonly read = new Map<string, CachedObject>();
+  private lastList: readonly CachedObject[] = [];
+  private lastErr: ReconcileErr | null = null;
+  private finished = false;
+  private readonly stack: Frame[];
+  private steps = 0;
+  /** `step` and `loop` as callbacks (made once per reconcile). */
+  private readonly next: () => void;
+  private readonly loopCb: () => void;
 
-  const finish = (o: ReconcileOutcome): void => {
-    if (finished) return;
-    finished = true;
-    done(o);
-  };
-  const returnErr = (err: ReconcileErr): void =>
-    finish({ requeue: false, requeueAfter: 0, err, terminal: false });
+  constructor(
+    ops: readonly ReconcileOp[],
+    private readonly forKind: string,
+    private readonly req: Request,
+    private readonly env: ReconcileEnv,
+    private readonly done: (o: ReconcileOutcome) => void,
+  ) {
+    this.key = `${req.namespace}/${req.name}`;
+    this.stack = [{ ops, i: 0 }];
+    this.next = () => this.step();
+    this.loopCb = () => this.loop();
+  }
 
-  const refTarget = (
+  private finish(o: ReconcileOutcome): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.done(o);
+  }
+
+  private returnErr(err: ReconcileErr): void {
+    this.finish({ requeue: false, requeueAfter: 0, err, terminal: false });
+  }
+
+  private refTarget(
     ref: ObjectRef,
     kind: string,
-  ): { ns: string; name: string; base?: CachedObject } => {
+  ): { ns: string; name: string; base?: CachedObject } {
     if (ref === 'item') {
-      const f = [...stack].reverse().find((fr) => fr.items !== undefined);
+      const f = [...this.stack].reverse().find((fr) => fr.items !== undefined);
       const it = f?.items?.[(f.itemIndex ?? 1) - 1];
       if (it)
         return {
           ns: it.metadata.namespace,
           name: it.metadata.name,
-          base: read.get(`item:${kind}`) ?? it,
+          base: this.read.get(`item:${kind}`) ?? it,
         };
     }
-    return { ns: req.namespace, name: req.name, base: read.get(`${ref}:${kind}`) };
-  };
+    return { ns: this.req.namespace, name: this.req.name, base: this.read.get(`${ref}:${kind}`) };
+  }
 
-  /** Handles an op's error by its onError; `next` continues after the op. */
-  const onErr = (err: ReconcileErr, mode: OnError | undefined, next: () => void): void => {
-    lastErr = err;
+  /** Handles an op's error by its onError, then continues after the op (`next`). */
+  private onErr(err: ReconcileErr, mode: OnError | undefined): void {
+    this.lastErr = err;
     const m = mode ?? 'return';
-    if (m === 'ignore') return next();
+    if (m === 'ignore') return this.step();
     // Inside retryOnConflict the closure returns the error to RetryOnConflict.
-    const rf = innermostRetry();
-    if (rf !== undefined) return unwindTo(rf, err);
+    const rf = this.innermostRetry();
+    if (rf !== undefined) return this.unwindTo(rf, err);
     if (m === 'ignoreNotFound' && isNotFound(err)) {
-      return finish({ requeue: false, requeueAfter: 0, err: null, terminal: false });
+      return this.finish({ requeue: false, requeueAfter: 0, err: null, terminal: false });
     }
-    returnErr(err);
-  };
+    this.returnErr(err);
+  }
 
-  const innermostRetry = (): number | undefined => {
+  private innermostRetry(): number | undefined {
+    const stack = this.stack;
     for (let j = stack.length - 1; j >= 0; j--) if (stack[j]!.retry) return j;
     return undefined;
-  };
+  }
 
   /** The closure of retryOnConflict at depth j returned err. */
-  const unwindTo = (j: number, err: ReconcileErr | null): void => {
-    const f = stack[j]!;
-    stack.length = j + 1;
+  private unwindTo(j: number, err: ReconcileErr | null): void {
+    const f = this.stack[j]!;
+    this.stack.length = j + 1;
     f.onEnd?.(err);
-  };
+  }
 
-  const step = (): void => {
-    if (finished) return;
+  private step(): void {
+    if (this.finished) return;
     // Guard against deep synchronous recursion: yield to the loop every so often.
-    if (++steps % 64 === 0) return env.sleep(0, loop);
-    loop();
-  };
+    if (++this.steps % 64 === 0) return this.env.sleep(0, this.loopCb);
+    this.loop();
+  }
 
-  const loop = (): void => {
-    if (finished) return;
+  loop(): void {
+    if (this.finished) return;
+    const stack = this.stack;
+    const read = this.read;
+    const forKind = this.forKind;
+    const env = this.env;
+    const key = this.key;
     const f = stack[stack.length - 1];
-    if (!f) return finish({ requeue: false, requeueAfter: 0, err: null, terminal: false });
+    if (!f) return this.finish({ requeue: false, requeueAfter: 0, err: null, terminal: false });
     if (f.i >= f.ops.length) {
       // End of a block.
       if (f.items !== undefined && (f.itemIndex ?? 0) < f.items.length) {
         f.itemIndex = (f.itemIndex ?? 0) + 1;
         f.i = 0;
         read.delete(`item:${forKind}`);
-        return step();
+        return this.step();
       }
       if (stack.length === 1)
-        return finish({ requeue: false, requeueAfter: 0, err: null, terminal: false });
-      if (f.retry) return unwindTo(stack.length - 1, null);
+        return this.finish({ requeue: false, requeueAfter: 0, err: null, terminal: false });
+      if (f.retry) return this.unwindTo(stack.length - 1, null);
       stack.pop();
-      return step();
+      return this.step();
     }
     const op = f.ops[f.i++]!;
-    const next = step;
+    const next = this.next;
     switch (op.op) {
       case 'get': {
-        const t = refTarget(op.ref, op.kind);
+        const t = this.refTarget(op.ref, op.kind);
         env.get(op.kind, t.ns, t.name, op.source, key, (r) => {
           if (!r.ok) {
             read.delete(`${op.ref}:${op.kind}`);
-            return onErr(r.err, op.onError, next);
+            return this.onErr(r.err, op.onError);
           }
           read.set(`${op.ref}:${op.kind}`, r.obj);
           next();
@@ -234,6 +265,7 @@ export function runReconcile(
         return;
       }
       case 'list': {
+        const req = this.req;
         const namespace = op.namespace === 'request' ? req.namespace : (op.namespace ?? '');
         env.list(
           op.kind,
@@ -246,8 +278,8 @@ export function runReconcile(
           op.source,
           key,
           (r) => {
-            if (!r.ok) return onErr(r.err, op.onError, next);
-            lastList = r.items;
+            if (!r.ok) return this.onErr(r.err, op.onError);
+            this.lastList = r.items;
             next();
           },
         );
@@ -259,7 +291,7 @@ export function runReconcile(
       case 'delete':
       case 'statusUpdate':
       case 'statusPatch': {
-        const t = refTarget(op.ref, op.kind);
+        const t = this.refTarget(op.ref, op.kind);
         if (op.op === 'create' && read.has(`${op.ref}:${op.kind}`)) return next();
         const owner = read.get(`request:${forKind}`);
         env.write(
@@ -274,7 +306,7 @@ export function runReconcile(
           },
           key,
           (r) => {
-            if (!r.ok) return onErr(r.err, op.onError, next);
+            if (!r.ok) return this.onErr(r.err, op.onError);
             if (r.obj && op.op !== 'delete') read.set(`${op.ref}:${op.kind}`, r.obj);
             if (op.op === 'delete') read.delete(`${op.ref}:${op.kind}`);
             next();
@@ -283,13 +315,13 @@ export function runReconcile(
         return;
       }
       case 'limiterWait':
-        env.limiterWait(key, (err) => (err ? onErr(err, op.onError, next) : next()));
+        env.limiterWait(key, (err) => (err ? this.onErr(err, op.onError) : next()));
         return;
       case 'external':
-        env.external(key, (err) => (err ? onErr(err, op.onError, next) : next()));
+        env.external(key, (err) => (err ? this.onErr(err, op.onError) : next()));
         return;
       case 'forEach': {
-        const items = lastList;
+        const items = this.lastList;
         if (items.length === 0 || op.body.length === 0) return next();
         stack.push({ ops: op.body, i: 0, items, itemIndex: 1 });
         return next();
@@ -308,12 +340,12 @@ export function runReconcile(
               stack.length = depth;
               frame.i = 0;
               stack.push(frame);
-              step();
+              this.step();
             });
             return;
           }
           stack.length = depth;
-          if (err) return onErr(err, op.onError, next);
+          if (err) return this.onErr(err, op.onError);
           next();
         };
         stack.push(frame);
@@ -321,15 +353,15 @@ export function runReconcile(
       }
       case 'return': {
         if (op.error === 'terminal') {
-          return finish({
+          return this.finish({
             requeue: false,
             requeueAfter: 0,
-            err: lastErr ?? { message: 'terminal error' },
+            err: this.lastErr ?? { message: 'terminal error' },
             terminal: true,
           });
         }
-        const err = op.error === 'err' ? lastErr : null;
-        return finish({
+        const err = op.error === 'err' ? this.lastErr : null;
+        return this.finish({
           requeue: op.requeue ?? false,
           requeueAfter: op.requeueAfter ?? 0,
           err,
@@ -337,7 +369,5 @@ export function runReconcile(
         });
       }
     }
-  };
-
-  loop();
+  }
 }

@@ -489,7 +489,7 @@ export class OperatorReplica {
       done();
     };
     if (keys.length === 1) {
-      this.reconcileOne(key, (o) => finish(o));
+      this.reconcileOne(key, finish);
       return;
     }
     // The lesson's ReconcileBatch: each request in turn; errors of reconcileDatabase are not
@@ -537,10 +537,8 @@ export class OperatorReplica {
     const d = this.d;
     const q = this.queue;
     const mh = this.metricHandles();
-    const c = (result: 'success' | 'error' | 'requeue' | 'requeue_after'): void =>
-      mh.total[result].inc();
     if (o.err) {
-      c('error');
+      mh.total.error.inc();
       mh.errors.inc();
       const reconcileID = this.newReconcileID();
       const key = keys[0]!;
@@ -570,7 +568,7 @@ export class OperatorReplica {
       return;
     }
     if (o.requeueAfter > 0) {
-      c('requeue_after');
+      mh.total.requeue_after.inc();
       for (const k of keys) {
         q?.forget(k);
         q?.addAfter(k, o.requeueAfter, priority);
@@ -578,11 +576,11 @@ export class OperatorReplica {
       return;
     }
     if (o.requeue) {
-      c('requeue');
+      mh.total.requeue.inc();
       for (const k of keys) this.traceBackoff(k, () => q?.addRateLimited(k, priority));
       return;
     }
-    c('success');
+    mh.total.success.inc();
     for (const k of keys) q?.forget(k);
   }
 

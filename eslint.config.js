@@ -62,6 +62,7 @@ export default tseslint.config(
       'playwright-report',
       'test-results',
       'public',
+      'screenshots-tmp',
       '**/*.d.ts',
     ],
   },

@@ -20,91 +20,7 @@ import {
   type Proc,
   type ReconcileOutcome,
 } from '../src/engine';
-
-function floorNsPerEvent(events: number): number {
-  let size = 0;
-  let cap = 1024;
-  let times = new Float64Array(cap);
-  let seqs = new Float64Array(cap);
-  const fns: (() => void)[] = new Array<() => void>(cap);
-  let seq = 0;
-  let now = 0;
-  const less = (a: number, b: number) =>
-    times[a]! < times[b]! || (times[a] === times[b] && seqs[a]! < seqs[b]!);
-  const swap = (a: number, b: number) => {
-    const t = times[a]!;
-    times[a] = times[b]!;
-    times[b] = t;
-    const s = seqs[a]!;
-    seqs[a] = seqs[b]!;
-    seqs[b] = s;
-    const f = fns[a]!;
-    fns[a] = fns[b]!;
-    fns[b] = f;
-  };
-  const push = (t: number, fn: () => void) => {
-    if (size === cap) {
-      cap *= 2;
-      const nt = new Float64Array(cap);
-      nt.set(times);
-      times = nt;
-      const ns = new Float64Array(cap);
-      ns.set(seqs);
-      seqs = ns;
-      fns.length = cap;
-    }
-    let i = size++;
-    times[i] = t;
-    seqs[i] = seq++;
-    fns[i] = fn;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!less(i, p)) break;
-      swap(i, p);
-      i = p;
-    }
-  };
-  const pop = (): (() => void) => {
-    const fn = fns[0]!;
-    now = times[0]!;
-    const last = --size;
-    if (last > 0) {
-      times[0] = times[last]!;
-      seqs[0] = seqs[last]!;
-      fns[0] = fns[last]!;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= size) break;
-        const r = l + 1;
-        const c = r < size && less(r, l) ? r : l;
-        if (!less(c, i)) break;
-        swap(i, c);
-        i = c;
-      }
-    }
-    return fn;
-  };
-  const rng = new Rng(7);
-  const delays = Float64Array.from({ length: 4096 }, () => 1 + rng.intn(10 * Millisecond));
-  let ran = 0;
-  let k = 0;
-  // As many pending timers as the engine scenario has objects (2,000).
-  const workers = 2000;
-  const procs: (() => void)[] = [];
-  for (let w = 0; w < workers; w++) {
-    const self = () => {
-      ran++;
-      if (ran + workers <= events) push(now + delays[k++ & 4095]!, self);
-    };
-    procs.push(self);
-    push(0, self);
-  }
-  const t0 = performance.now();
-  while (size > 0) pop()();
-  const ms = performance.now() - t0;
-  return (ms * 1e6) / ran;
-}
+import { floorNsPerEvent } from './floor';
 
 /** A controller micro-scenario; returns [events run, reconciles, wall ms]. */
 function controllerScenario(opts: {
@@ -145,10 +61,13 @@ function controllerScenario(opts: {
 
 export async function run(): Promise<Record<string, number>> {
   // Warm up both paths so the JIT has settled.
-  floorNsPerEvent(300_000);
+  floorNsPerEvent(300_000, 2000);
   controllerScenario({ keys: 2000, reconciles: 50_000, errorRate: 0.1, requeueAfter: true });
 
-  const floor = Math.min(floorNsPerEvent(2_000_000), floorNsPerEvent(2_000_000));
+  const floor = Math.min(
+    floorNsPerEvent(2_000_000, 2000).wall,
+    floorNsPerEvent(2_000_000, 2000).wall,
+  );
   const runs = [0, 1].map(() =>
     controllerScenario({ keys: 2000, reconciles: 300_000, errorRate: 0.1, requeueAfter: true }),
   );

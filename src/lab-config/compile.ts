@@ -564,19 +564,14 @@ function readControllerOptions(ctx: CompileContext, arg: SyntaxNode, facts: Cont
         if (spec) facts.rateLimiter = spec;
         break;
       }
-      case 'UsePriorityQueue': {
-        const b = ctx.readBool(value, 'UsePriorityQueue', true);
-        if (b !== undefined) {
-          facts.usePriorityQueue = b;
-          ctx.addKnob('usePriorityQueue', 'UsePriorityQueue', 'bool', b, value);
-        }
-        break;
-      }
+      case 'UsePriorityQueue':
       case 'RecoverPanic': {
-        const b = ctx.readBool(value, 'RecoverPanic', true);
+        // Both are *bool options of controller.Options.
+        const id = key === 'UsePriorityQueue' ? 'usePriorityQueue' : 'recoverPanic';
+        const b = ctx.readBool(value, key, true);
         if (b !== undefined) {
-          facts.recoverPanic = b;
-          ctx.addKnob('recoverPanic', 'RecoverPanic', 'bool', b, value);
+          facts[id] = b;
+          ctx.addKnob(id, key, 'bool', b, value);
         }
         break;
       }

@@ -316,3 +316,77 @@ describe('PriorityQueue against a naive model (property)', () => {
     );
   });
 });
+
+describe('PriorityQueue with many items (sorted-run fast path, ring growth and wrap-around)', () => {
+  it('hands out hundreds of mostly in-order adds in exactly (readyAt, priority, counter) order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            // Mostly increasing deadlines (appended to the run), some earlier ones (heap).
+            back: fc.oneof(fc.constant(0), fc.constant(0), fc.constant(0), fc.nat(24)),
+            priority: fc.constantFrom(0, 0, 0, 1, LowPriority),
+            gets: fc.nat(3),
+          }),
+          { minLength: 250, maxLength: 400 },
+        ),
+        (ops) => {
+          const loop = new EventLoop();
+          const q = new PriorityQueue<string>({ loop });
+          interface W {
+            key: string;
+            readyAt: number;
+            priority: number;
+            counter: number;
+          }
+          let counter = 0;
+          let waiting: W[] = [];
+          const ready: W[] = [];
+          const promote = () => {
+            const due = waiting
+              .filter((w) => w.readyAt <= loop.now())
+              .sort(
+                (a, b) => a.readyAt - b.readyAt || b.priority - a.priority || a.counter - b.counter,
+              );
+            waiting = waiting.filter((w) => w.readyAt > loop.now());
+            for (const w of due) ready.push({ ...w, counter: counter++ });
+          };
+          const get = () => {
+            const r = q.getWithPriority();
+            ready.sort((a, b) => b.priority - a.priority || a.counter - b.counter);
+            const want = ready.shift();
+            if (want === undefined) {
+              expect(r).toBeUndefined();
+              return;
+            }
+            expect(r).toEqual({ item: want.key, priority: want.priority, shutdown: false });
+            q.done(want.key);
+          };
+          let i = 0;
+          for (const o of ops) {
+            const key = `k${i++}`;
+            // About 30 waiting at first (the run's 64-entry ring wraps around), then about 150
+            // (the ring grows while its head is in the middle).
+            const after = (i < 150 ? 30 : 150) - o.back;
+            q.addWithOpts({ after, priority: o.priority }, key);
+            waiting.push({
+              key,
+              readyAt: loop.now() + after,
+              priority: o.priority,
+              counter: counter++,
+            });
+            loop.advance(1);
+            promote();
+            for (let g = 0; g < o.gets; g++) get();
+          }
+          loop.advance(200);
+          promote();
+          while (ready.length > 0) get();
+          expect(q.len()).toBe(0);
+          expect(q.waitingLen()).toBe(0);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});

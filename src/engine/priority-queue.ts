@@ -70,42 +70,116 @@ interface PqItem<T> {
 }
 
 /**
- * A binary min-heap of (k1, k2, k3) entries in typed arrays with lazy deletion: re-keying an
- * item or taking it out bumps its stamp, which makes its older entries stale; stale entries
- * are dropped when they reach the top. Nothing is written into the items while sifting, which
- * keeps the heap cache-friendly. `live` says whether an entry (item, stamp) is current.
+ * A min-priority set of (k1, k2, k3) entries with lazy deletion: re-keying an item or taking
+ * it out bumps its stamp, which makes its older entries stale; stale entries are dropped
+ * when they reach the front. `live` says whether an entry (item, stamp) is current.
+ *
+ * Two parts, both in typed arrays (nothing is written into the items while sifting):
+ * - a sorted run: a FIFO ring of entries put in non-decreasing key order. Most puts arrive in
+ *   key order (a ready item's counter only grows; most waiting items are added with a later
+ *   readyAt than the previous one), so they are appended in O(1) and popped in O(1);
+ * - a binary heap for the entries that arrive out of order.
+ * The front is the smaller of the run's head and the heap's top. Keys of entries are unique
+ * (the counter is), so the order of pops is exactly that of a single heap.
  */
 class LazyHeap<T> {
+  // The heap.
   private k1 = new Float64Array(64);
   private k2 = new Float64Array(64);
   private k3 = new Float64Array(64);
   private st = new Float64Array(64);
   private its: (PqItem<T> | undefined)[] = [];
   private n = 0;
+  // The sorted run: a ring of capacity mask + 1 (a power of two); rn entries from index rh.
+  private r1 = new Float64Array(64);
+  private r2 = new Float64Array(64);
+  private r3 = new Float64Array(64);
+  private rs = new Float64Array(64);
+  private ri: (PqItem<T> | undefined)[] = new Array<PqItem<T> | undefined>(64).fill(undefined);
+  private mask = 63;
+  private rh = 0;
+  private rn = 0;
+  /** Whether the last peek() found the front in the run (else in the heap). */
+  private fromRun = false;
   /** Live entries (maintained by the owner through put/popLive/dropped). */
   live = 0;
 
   /** `waiting`: the waiting heap (liveness by wstamp) rather than the ready heap (rstamp). */
   constructor(private readonly waiting: boolean) {}
 
-  /** The top live item, dropping stale entries on the way. */
+  /** The front live item, dropping stale entries on the way. */
   peek(): PqItem<T> | undefined {
+    const waiting = this.waiting;
+    // Stale entries at the head of the run.
+    let rx: PqItem<T> | undefined = undefined;
+    while (this.rn > 0) {
+      const j = this.rh;
+      const x = this.ri[j]!;
+      const s = this.rs[j]!;
+      // The liveness test of each set, inline (a call through a function field is not).
+      if (waiting ? waitingLive(x, s) : readyLive(x, s)) {
+        rx = x;
+        break;
+      }
+      this.ri[j] = undefined;
+      this.rh = (j + 1) & this.mask;
+      this.rn--;
+    }
+    // Stale entries at the top of the heap.
+    let hx: PqItem<T> | undefined = undefined;
     while (this.n > 0) {
       const x = this.its[0]!;
       const s = this.st[0]!;
-      // The liveness test of each heap, inline (a call through a function field is not).
-      if (this.waiting ? waitingLive(x, s) : readyLive(x, s)) return x;
+      if (waiting ? waitingLive(x, s) : readyLive(x, s)) {
+        hx = x;
+        break;
+      }
       this.popTop();
     }
-    return undefined;
+    if (hx === undefined) {
+      this.fromRun = true;
+      return rx;
+    }
+    if (rx === undefined) {
+      this.fromRun = false;
+      return hx;
+    }
+    const j = this.rh;
+    this.fromRun = this.less(this.r1[j]!, this.r2[j]!, this.r3[j]!, 0);
+    return this.fromRun ? rx : hx;
   }
-  /** Removes the live top (call after peek() returned it). */
+  /** Removes the live front (call right after peek() returned it). */
   popLive(): void {
-    this.popTop();
+    if (this.fromRun) {
+      const j = this.rh;
+      this.ri[j] = undefined;
+      this.rh = (j + 1) & this.mask;
+      this.rn--;
+    } else {
+      this.popTop();
+    }
     this.live--;
   }
   /** Adds an entry with the item's current stamp (bump the stamp first to re-key). */
   put(x: PqItem<T>, a: number, b: number, c: number, stamp: number): void {
+    if (this.rn > 0) {
+      const j = (this.rh + this.rn - 1) & this.mask;
+      const a2 = this.r1[j]!;
+      // Out of order for the run (smaller than its tail): into the heap.
+      if (a < a2 || (a === a2 && (b < this.r2[j]! || (b === this.r2[j]! && c < this.r3[j]!)))) {
+        this.heapPut(x, a, b, c, stamp);
+        return;
+      }
+      if (this.rn > this.mask) this.growRun();
+    }
+    const j = (this.rh + this.rn++) & this.mask;
+    this.r1[j] = a;
+    this.r2[j] = b;
+    this.r3[j] = c;
+    this.rs[j] = stamp;
+    this.ri[j] = x;
+  }
+  private heapPut(x: PqItem<T>, a: number, b: number, c: number, stamp: number): void {
     if (this.n === this.k1.length) this.grow();
     let i = this.n++;
     while (i > 0) {
@@ -124,6 +198,7 @@ class LazyHeap<T> {
     this.st[i] = stamp;
     this.its[i] = x;
   }
+  /** Whether (a, b, c) orders before heap entry j. */
   private less(a: number, b: number, c: number, j: number): boolean {
     const a2 = this.k1[j]!;
     if (a !== a2) return a < a2;
@@ -132,11 +207,9 @@ class LazyHeap<T> {
     return c < this.k3[j]!;
   }
   /**
-   * Removes the top entry, bottom-up (Floyd): the hole goes down to a leaf along the smaller
-   * children (one comparison per level), then the last entry is sifted up from there. The
-   * last entry usually belongs near the bottom (waiting items are mostly added in readyAt
-   * order), so this does about half the comparisons of a plain sift-down. Keys are unique
-   * per live entry, so the order of pops is the same as with any other heap.
+   * Removes the top heap entry, bottom-up (Floyd): the hole goes down to a leaf along the
+   * smaller children (one comparison per level), then the last entry is sifted up from
+   * there, which does about half the comparisons of a plain sift-down.
    */
   private popTop(): void {
     const last = --this.n;
@@ -191,6 +264,24 @@ class LazyHeap<T> {
       a.set(this[f]);
       this[f] = a;
     }
+  }
+  /** Doubles the run's ring, unrolling it to start at index 0. */
+  private growRun(): void {
+    const cap = this.mask + 1;
+    const m = cap * 2;
+    const h = this.rh;
+    for (const f of ['r1', 'r2', 'r3', 'rs'] as const) {
+      const old = this[f];
+      const a = new Float64Array(m);
+      a.set(old.subarray(h));
+      a.set(old.subarray(0, h), cap - h);
+      this[f] = a;
+    }
+    const ri = new Array<PqItem<T> | undefined>(m).fill(undefined);
+    for (let i = 0; i < cap; i++) ri[i] = this.ri[(h + i) & this.mask];
+    this.ri = ri;
+    this.mask = m - 1;
+    this.rh = 0;
   }
 }
 

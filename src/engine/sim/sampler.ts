@@ -30,34 +30,57 @@ export interface SimGauges {
 }
 
 type Match = (labels: Labels) => boolean;
+type AnySeries = CounterSeries | GaugeSeries | HistogramSeries;
 
-function counterSum(reg: MetricsRegistry, name: string, match?: Match): number {
+/**
+ * The series of one metric family that a sum reads: the series accepted by `accept`, in the
+ * registry's order. Series are only ever added to a family, so each sample classifies only the
+ * series that are new since the last one (instead of filtering every series for every sum).
+ */
+class Selection<S extends AnySeries> {
+  readonly list: S[] = [];
+  constructor(readonly accept: (s: AnySeries) => s is S) {}
+}
+
+/** Every Selection of one family and how many of its series have been classified. */
+interface FamilyWatch {
+  name: string;
+  seen: number;
+  sels: Selection<AnySeries>[];
+}
+
+const isValueSeries = (s: AnySeries): s is CounterSeries | GaugeSeries =>
+  !(s instanceof HistogramSeries);
+const isGaugeOrCounter = (s: AnySeries): s is CounterSeries | GaugeSeries =>
+  s instanceof GaugeSeries || s instanceof CounterSeries;
+const isHistogram = (s: AnySeries): s is HistogramSeries => s instanceof HistogramSeries;
+
+/** Sum of the values, in registry order (the order counterSum/gaugeSum added them). */
+function sumValues(list: readonly (CounterSeries | GaugeSeries)[]): number {
   let total = 0;
-  for (const s of reg.seriesOf(name)) {
-    if (s instanceof HistogramSeries) continue;
-    if (!match || match(s.labels)) total += s.value;
-  }
+  for (let i = 0; i < list.length; i++) total += list[i]!.value;
   return total;
 }
 
+/**
+ * Bucket counts summed over the histogram series (series whose bucket layout differs from the
+ * first one are skipped), or undefined when there is none.
+ */
 function histCounts(
-  reg: MetricsRegistry,
-  name: string,
-  match?: Match,
+  list: readonly HistogramSeries[],
 ): { counts: Float64Array; sum: number; count: number; bounds: readonly number[] } | undefined {
-  let out:
-    { counts: Float64Array; sum: number; count: number; bounds: readonly number[] } | undefined;
-  for (const s of reg.seriesOf(name)) {
-    if (!(s instanceof HistogramSeries)) continue;
-    if (match && !match(s.labels)) continue;
-    if (!out)
-      out = { counts: new Float64Array(s.counts.length), sum: 0, count: 0, bounds: s.upperBounds };
-    if (s.counts.length !== out.counts.length) continue;
-    for (let i = 0; i < s.counts.length; i++) out.counts[i]! += s.counts[i]!;
-    out.sum += s.sum;
-    out.count += s.count;
+  if (list.length === 0) return undefined;
+  const first = list[0]!;
+  const counts = new Float64Array(first.counts.length);
+  let sum = 0;
+  let count = 0;
+  for (const s of list) {
+    if (s.counts.length !== counts.length) continue;
+    for (let i = 0; i < s.counts.length; i++) counts[i]! += s.counts[i]!;
+    sum += s.sum;
+    count += s.count;
   }
-  return out;
+  return { counts, sum, count, bounds: first.upperBounds };
 }
 
 const eq =
@@ -71,10 +94,10 @@ const codeClass =
 const workloadLow: Match = (l) =>
   l['priority_level'] === undefined || l['priority_level'] === 'workload-low';
 
-interface CounterDef {
-  key: SeriesKey;
-  read: (reg: MetricsRegistry, g: SimGauges) => number;
-}
+/** A rate: the delta of a counter sum (over the series matching `match`) or of a simulated count. */
+type CounterDef =
+  | { key: SeriesKey; metric: string; match?: Match }
+  | { key: SeriesKey; sim: (g: SimGauges) => number };
 interface QuantileDef {
   key: SeriesKey;
   metric: string;
@@ -82,80 +105,53 @@ interface QuantileDef {
   match?: Match;
 }
 
+const counter = (key: SeriesKey, metric: string, match?: Match): CounterDef => ({
+  key,
+  metric,
+  match,
+});
+
 const COUNTERS: CounterDef[] = [
-  {
-    key: 'reconcile_rate_success',
-    read: (r) => counterSum(r, 'controller_runtime_reconcile_total', eq('result', 'success')),
-  },
-  {
-    key: 'reconcile_rate_error',
-    read: (r) => counterSum(r, 'controller_runtime_reconcile_total', eq('result', 'error')),
-  },
-  {
-    key: 'reconcile_rate_requeue',
-    read: (r) => counterSum(r, 'controller_runtime_reconcile_total', eq('result', 'requeue')),
-  },
-  {
-    key: 'reconcile_rate_requeue_after',
-    read: (r) => counterSum(r, 'controller_runtime_reconcile_total', eq('result', 'requeue_after')),
-  },
-  {
-    key: 'reconcile_errors_rate',
-    read: (r) => counterSum(r, 'controller_runtime_reconcile_errors_total'),
-  },
-  { key: 'retries_rate', read: (r) => counterSum(r, 'workqueue_retries_total') },
-  { key: 'api_rate_get', read: (r) => counterSum(r, 'apiserver_request_total', eq('verb', 'GET')) },
-  {
-    key: 'api_rate_list',
-    read: (r) => counterSum(r, 'apiserver_request_total', eq('verb', 'LIST')),
-  },
-  {
-    key: 'api_rate_create',
-    read: (r) => counterSum(r, 'apiserver_request_total', eq('verb', 'POST')),
-  },
-  {
-    key: 'api_rate_update',
-    read: (r) => counterSum(r, 'apiserver_request_total', eq('verb', 'PUT')),
-  },
-  {
-    key: 'api_rate_patch',
-    read: (r) => counterSum(r, 'apiserver_request_total', eq('verb', 'PATCH')),
-  },
-  {
-    key: 'api_rate_delete',
-    read: (r) => counterSum(r, 'apiserver_request_total', eq('verb', 'DELETE')),
-  },
-  { key: 'api_rate_2xx', read: (r) => counterSum(r, 'apiserver_request_total', codeClass('2')) },
-  { key: 'api_rate_404', read: (r) => counterSum(r, 'apiserver_request_total', eq('code', '404')) },
-  { key: 'api_rate_409', read: (r) => counterSum(r, 'apiserver_request_total', eq('code', '409')) },
-  { key: 'api_rate_429', read: (r) => counterSum(r, 'apiserver_request_total', eq('code', '429')) },
-  { key: 'api_rate_5xx', read: (r) => counterSum(r, 'apiserver_request_total', codeClass('5')) },
-  {
-    key: 'apf_rejected_queue_full',
-    read: (r) =>
-      counterSum(r, 'apiserver_flowcontrol_rejected_requests_total', eq('reason', 'queue-full')),
-  },
-  {
-    key: 'apf_rejected_time_out',
-    read: (r) =>
-      counterSum(r, 'apiserver_flowcontrol_rejected_requests_total', eq('reason', 'time-out')),
-  },
-  {
-    key: 'apf_rejected_concurrency_limit',
-    read: (r) =>
-      counterSum(
-        r,
-        'apiserver_flowcontrol_rejected_requests_total',
-        eq('reason', 'concurrency-limit'),
-      ),
-  },
-  {
-    key: 'api_reads_rate',
-    read: (r) => counterSum(r, 'rest_client_requests_total', eq('method', 'GET')),
-  },
-  { key: 'cache_reads_rate', read: (_r, g) => g.cacheReads },
-  { key: 'external_calls_rate', read: (_r, g) => g.externalCalls },
-  { key: 'external_errors_rate', read: (_r, g) => g.externalErrors },
+  counter('reconcile_rate_success', 'controller_runtime_reconcile_total', eq('result', 'success')),
+  counter('reconcile_rate_error', 'controller_runtime_reconcile_total', eq('result', 'error')),
+  counter('reconcile_rate_requeue', 'controller_runtime_reconcile_total', eq('result', 'requeue')),
+  counter(
+    'reconcile_rate_requeue_after',
+    'controller_runtime_reconcile_total',
+    eq('result', 'requeue_after'),
+  ),
+  counter('reconcile_errors_rate', 'controller_runtime_reconcile_errors_total'),
+  counter('retries_rate', 'workqueue_retries_total'),
+  counter('api_rate_get', 'apiserver_request_total', eq('verb', 'GET')),
+  counter('api_rate_list', 'apiserver_request_total', eq('verb', 'LIST')),
+  counter('api_rate_create', 'apiserver_request_total', eq('verb', 'POST')),
+  counter('api_rate_update', 'apiserver_request_total', eq('verb', 'PUT')),
+  counter('api_rate_patch', 'apiserver_request_total', eq('verb', 'PATCH')),
+  counter('api_rate_delete', 'apiserver_request_total', eq('verb', 'DELETE')),
+  counter('api_rate_2xx', 'apiserver_request_total', codeClass('2')),
+  counter('api_rate_404', 'apiserver_request_total', eq('code', '404')),
+  counter('api_rate_409', 'apiserver_request_total', eq('code', '409')),
+  counter('api_rate_429', 'apiserver_request_total', eq('code', '429')),
+  counter('api_rate_5xx', 'apiserver_request_total', codeClass('5')),
+  counter(
+    'apf_rejected_queue_full',
+    'apiserver_flowcontrol_rejected_requests_total',
+    eq('reason', 'queue-full'),
+  ),
+  counter(
+    'apf_rejected_time_out',
+    'apiserver_flowcontrol_rejected_requests_total',
+    eq('reason', 'time-out'),
+  ),
+  counter(
+    'apf_rejected_concurrency_limit',
+    'apiserver_flowcontrol_rejected_requests_total',
+    eq('reason', 'concurrency-limit'),
+  ),
+  counter('api_reads_rate', 'rest_client_requests_total', eq('method', 'GET')),
+  { key: 'cache_reads_rate', sim: (g) => g.cacheReads },
+  { key: 'external_calls_rate', sim: (g) => g.externalCalls },
+  { key: 'external_errors_rate', sim: (g) => g.externalErrors },
 ];
 
 const QUANTILES: QuantileDef[] = [
@@ -178,10 +174,36 @@ const QUANTILES: QuantileDef[] = [
 ];
 
 const HIST_METRICS = [...new Set(QUANTILES.map((d) => d.metric))];
+const THROTTLE_METRIC = 'rest_client_rate_limiter_duration_seconds';
+const APF_WAIT_METRIC = 'apiserver_flowcontrol_request_wait_duration_seconds';
+
+/** Gauges read at the sample time: the series summed (counters and gauges) per sample key. */
+const GAUGES: { key: SeriesKey; metric: string; match?: Match }[] = [
+  { key: 'workqueue_depth', metric: 'workqueue_depth' },
+  { key: 'active_workers', metric: 'controller_runtime_active_workers' },
+  { key: 'max_workers', metric: 'controller_runtime_max_concurrent_reconciles' },
+  {
+    key: 'apf_inqueue',
+    metric: 'apiserver_flowcontrol_current_inqueue_requests',
+    match: workloadLow,
+  },
+];
+const SEATS_IN_USE = 'apiserver_flowcontrol_request_concurrency_in_use';
+const SEATS_EXECUTING = 'apiserver_flowcontrol_current_executing_seats';
+
+/** Every series key with 0, in SERIES_KEYS order (the property order of Sample.v). */
+const ZERO_V = Object.fromEntries(SERIES_KEYS.map((k) => [k, 0])) as Record<SeriesKey, number>;
 
 export class Sampler {
-  private prevCounters = new Map<SeriesKey, number>();
-  private prevHist = new Map<string, Float64Array>();
+  private readonly families = new Map<string, FamilyWatch>();
+  /** Per COUNTERS entry: its selection (undefined for simulated counts) and last value. */
+  private readonly counterSels: (Selection<CounterSeries | GaugeSeries> | undefined)[];
+  private readonly prevCounters: number[];
+  private readonly histSels: Selection<HistogramSeries>[];
+  private readonly prevHist: (Float64Array | undefined)[];
+  private readonly gaugeSels: Selection<CounterSeries | GaugeSeries>[];
+  private readonly seatsInUse: Selection<CounterSeries | GaugeSeries>;
+  private readonly seatsExecuting: Selection<CounterSeries | GaugeSeries>;
   private prevThrottle = { sum: 0, count: 0 };
   private prevLimiter: Float64Array;
   private lastT: Nanos = 0;
@@ -191,44 +213,82 @@ export class Sampler {
     private readonly gauges: () => SimGauges,
   ) {
     this.prevLimiter = new Float64Array(gauges().limiterWait.counts.length);
+    this.counterSels = COUNTERS.map((c) =>
+      'metric' in c ? this.select(c.metric, valuesMatching(c.match)) : undefined,
+    );
+    this.prevCounters = COUNTERS.map(() => 0);
+    this.histSels = HIST_METRICS.map((m) =>
+      this.select(m, m === APF_WAIT_METRIC ? histogramsMatching(workloadLow) : isHistogram),
+    );
+    this.prevHist = HIST_METRICS.map(() => undefined);
+    this.gaugeSels = GAUGES.map((g) => this.select(g.metric, gaugesMatching(g.match)));
+    this.seatsInUse = this.select(SEATS_IN_USE, gaugesMatching(workloadLow));
+    this.seatsExecuting = this.select(SEATS_EXECUTING, gaugesMatching(workloadLow));
+  }
+
+  private select<S extends AnySeries>(
+    name: string,
+    accept: (s: AnySeries) => s is S,
+  ): Selection<S> {
+    let f = this.families.get(name);
+    if (!f) this.families.set(name, (f = { name, seen: 0, sels: [] }));
+    const sel = new Selection(accept);
+    f.sels.push(sel as unknown as Selection<AnySeries>);
+    return sel;
+  }
+
+  /** Classifies the series added to each family since the last sample. */
+  private refresh(): void {
+    for (const f of this.families.values()) {
+      const all = this.reg.seriesOf(f.name);
+      if (all.length === f.seen) continue;
+      for (let i = f.seen; i < all.length; i++) {
+        const s = all[i]!;
+        for (const sel of f.sels) if (sel.accept(s)) sel.list.push(s);
+      }
+      f.seen = all.length;
+    }
   }
 
   take(t: Nanos): Sample {
-    const reg = this.reg;
     const g = this.gauges();
+    this.refresh();
     const dt = (t - this.lastT) / 1e9;
     this.lastT = t;
-    const v = {} as Record<SeriesKey, number>;
-    for (const k of SERIES_KEYS) v[k] = 0;
-    for (const c of COUNTERS) {
-      const cur = c.read(reg, g);
-      const prev = this.prevCounters.get(c.key) ?? 0;
-      this.prevCounters.set(c.key, cur);
+    const v: Record<SeriesKey, number> = { ...ZERO_V };
+    for (let i = 0; i < COUNTERS.length; i++) {
+      const c = COUNTERS[i]!;
+      const sel = this.counterSels[i];
+      const cur = sel ? sumValues(sel.list) : (c as { sim: (g: SimGauges) => number }).sim(g);
+      const prev = this.prevCounters[i]!;
+      this.prevCounters[i] = cur;
       v[c.key] = dt > 0 ? (cur - prev) / dt : 0;
     }
-    const deltas = new Map<string, { d: Float64Array; bounds: readonly number[] }>();
-    for (const m of HIST_METRICS) {
-      const h = histCounts(
-        reg,
-        m,
-        m === 'apiserver_flowcontrol_request_wait_duration_seconds' ? workloadLow : undefined,
-      );
-      if (!h) continue;
-      const prev = this.prevHist.get(m) ?? new Float64Array(h.counts.length);
+    const deltas: ({ d: Float64Array; bounds: readonly number[] } | undefined)[] = [];
+    let throttleSeen = false;
+    for (let j = 0; j < HIST_METRICS.length; j++) {
+      const m = HIST_METRICS[j]!;
+      const h = histCounts(this.histSels[j]!.list);
+      if (!h) {
+        deltas.push(undefined);
+        continue;
+      }
+      const prev = this.prevHist[j] ?? new Float64Array(h.counts.length);
       const d = new Float64Array(h.counts.length);
       for (let i = 0; i < d.length; i++) d[i] = h.counts[i]! - (prev[i] ?? 0);
-      this.prevHist.set(m, h.counts);
-      deltas.set(m, { d, bounds: h.bounds });
-      if (m === 'rest_client_rate_limiter_duration_seconds') {
+      this.prevHist[j] = h.counts;
+      deltas.push({ d, bounds: h.bounds });
+      if (m === THROTTLE_METRIC) {
+        throttleSeen = true;
         const ds = h.sum - this.prevThrottle.sum;
         const dc = h.count - this.prevThrottle.count;
         this.prevThrottle = { sum: h.sum, count: h.count };
         v.client_throttle_wait_mean = dc > 0 ? ds / dc : NaN;
       }
     }
-    if (!deltas.has('rest_client_rate_limiter_duration_seconds')) v.client_throttle_wait_mean = NaN;
+    if (!throttleSeen) v.client_throttle_wait_mean = NaN;
     for (const q of QUANTILES) {
-      const d = deltas.get(q.metric);
+      const d = deltas[HIST_METRICS.indexOf(q.metric)];
       v[q.key] = d ? histogramQuantile(q.q, d.bounds, d.d) : NaN;
     }
     const lw = g.limiterWait;
@@ -237,18 +297,13 @@ export class Sampler {
     this.prevLimiter = Float64Array.from(lw.counts);
     v.limiter_wait_p99 = histogramQuantile(0.99, lw.upperBounds, ld);
 
-    v.workqueue_depth = gaugeSum(reg, 'workqueue_depth');
-    v.active_workers = gaugeSum(reg, 'controller_runtime_active_workers');
-    v.max_workers = gaugeSum(reg, 'controller_runtime_max_concurrent_reconciles');
-    v.apf_inqueue = gaugeSum(reg, 'apiserver_flowcontrol_current_inqueue_requests', workloadLow);
-    v.apf_seats_in_use =
-      gaugeSum(reg, 'apiserver_flowcontrol_request_concurrency_in_use', workloadLow) ||
-      gaugeSum(reg, 'apiserver_flowcontrol_current_executing_seats', workloadLow);
+    for (let i = 0; i < GAUGES.length; i++) v[GAUGES[i]!.key] = sumValues(this.gaugeSels[i]!.list);
+    v.apf_seats_in_use = sumValues(this.seatsInUse.list) || sumValues(this.seatsExecuting.list);
     v.cache_memory_bytes = g.cacheMemoryBytes;
     v.objects_total = g.objectsTotal;
     v.objects_unreconciled = g.objectsUnreconciled;
 
-    const rt = deltas.get('controller_runtime_reconcile_time_seconds');
+    const rt = deltas[HIST_METRICS.indexOf('controller_runtime_reconcile_time_seconds')];
     const reconcileTimeBuckets = rt
       ? Array.from(rt.d)
       : new Array<number>(RECONCILE_TIME_BUCKETS.length + 1).fill(0);
@@ -256,12 +311,15 @@ export class Sampler {
   }
 }
 
-function gaugeSum(reg: MetricsRegistry, name: string, match?: Match): number {
-  let total = 0;
-  for (const s of reg.seriesOf(name)) {
-    if (s instanceof GaugeSeries || s instanceof CounterSeries) {
-      if (!match || match(s.labels)) total += s.value;
-    }
-  }
-  return total;
+function valuesMatching(match?: Match): (s: AnySeries) => s is CounterSeries | GaugeSeries {
+  return (s): s is CounterSeries | GaugeSeries => isValueSeries(s) && (!match || match(s.labels));
+}
+
+function gaugesMatching(match?: Match): (s: AnySeries) => s is CounterSeries | GaugeSeries {
+  return (s): s is CounterSeries | GaugeSeries =>
+    isGaugeOrCounter(s) && (!match || match(s.labels));
+}
+
+function histogramsMatching(match: Match): (s: AnySeries) => s is HistogramSeries {
+  return (s): s is HistogramSeries => isHistogram(s) && match(s.labels);
 }

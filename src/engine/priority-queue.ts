@@ -316,6 +316,12 @@ function dropWaiting<T>(h: LazyHeap<T>, it: PqItem<T>): void {
   h.live--;
 }
 
+/** What a lease() hands the controller: read `key` and `priority` right away. */
+export interface LeasedItem<T> {
+  readonly key: T;
+  readonly priority: number;
+}
+
 export type PriorityGetResult<T> =
   { item: T; priority: number; shutdown: false } | { item: undefined; priority: 0; shutdown: true };
 
@@ -363,16 +369,23 @@ export class PriorityQueue<T> {
   private shutting = false;
   private timer = -1;
   private timerAt = Infinity;
+  /** While fire() moves due items (an observer may add meanwhile: armFor defers to arm()). */
+  private firing = false;
   private readonly fire = (): void => {
     this.timer = -1;
     this.timerAt = Infinity;
     if (this.shutting) return;
     const now = this.loop.now();
-    for (;;) {
-      const head = this.waitingHeap.peek();
-      if (!head || head.readyAt > now) break;
-      this.waitingHeap.popLive();
-      this.becomeReady(head);
+    this.firing = true;
+    try {
+      for (;;) {
+        const head = this.waitingHeap.peek();
+        if (!head || head.readyAt > now) break;
+        this.waitingHeap.popLive();
+        this.becomeReady(head);
+      }
+    } finally {
+      this.firing = false;
     }
     this.arm();
   };
@@ -414,10 +427,36 @@ export class PriorityQueue<T> {
   }
 
   addWithOpts(o: AddOpts, ...keys: T[]): void {
-    for (const key of keys) this.addOne(key, o.after ?? 0, o.rateLimited === true, o.priority);
+    const after = o.after ?? 0;
+    const rateLimited = o.rateLimited === true;
+    const priority = o.priority;
+    for (let i = 0; i < keys.length; i++) {
+      this.addOne(keys[i]!, after, rateLimited, priority, undefined);
+    }
   }
 
-  private addOne(key: T, after: Nanos, rateLimited: boolean, priority: number | undefined): void {
+  /**
+   * @internal The controller's requeue of the key it holds (`it`: the record from lease(),
+   * still locked), as addWithOpts({after, rateLimited, priority}, it.key) without the map
+   * lookup.
+   */
+  addLeased(
+    it: LeasedItem<T>,
+    after: Nanos,
+    rateLimited: boolean,
+    priority: number | undefined,
+  ): void {
+    this.addOne(it.key, after, rateLimited, priority, it as PqItem<T>);
+  }
+
+  /** `known`: the key's record if the caller holds it (it is locked, so it is in the map). */
+  private addOne(
+    key: T,
+    after: Nanos,
+    rateLimited: boolean,
+    priority: number | undefined,
+    known: PqItem<T> | undefined,
+  ): void {
     if (this.shutting) {
       this.observer?.onAdd?.(key, 'dropped', priority ?? 0);
       return;
@@ -432,7 +471,7 @@ export class PriorityQueue<T> {
     const delayed = after > 0;
     const readyAt = delayed ? now + after : 0;
     if (delayed) this.queueMetrics?.retry();
-    let it = this.rec(key);
+    let it = known ?? this.rec(key);
     if (it === undefined || !it.queued) {
       // A new item (a key that is only locked gets a new, separate queue entry).
       if (it === undefined) {
@@ -468,7 +507,7 @@ export class PriorityQueue<T> {
       } else {
         putWaiting(this.waitingHeap, it, true);
         this.observer?.onWait?.(key, readyAt);
-        this.arm();
+        this.armFor(readyAt);
       }
       return;
     }
@@ -504,21 +543,21 @@ export class PriorityQueue<T> {
       }
       if (earlier || raise) {
         putWaiting(this.waitingHeap, it, false);
-        this.arm();
+        this.armFor(it.readyAt);
       }
     }
   }
 
   add(item: T): void {
-    this.addOne(item, 0, false, undefined);
+    this.addOne(item, 0, false, undefined, undefined);
   }
 
   addAfter(item: T, d: Nanos): void {
-    this.addOne(item, d, false, undefined);
+    this.addOne(item, d, false, undefined, undefined);
   }
 
   addRateLimited(item: T): void {
-    this.addOne(item, 0, true, undefined);
+    this.addOne(item, 0, true, undefined, undefined);
   }
 
   /**
@@ -527,7 +566,19 @@ export class PriorityQueue<T> {
    * a real Get would block.
    */
   getWithPriority(): PriorityGetResult<T> | undefined {
-    if (this.shutting) return SHUTDOWN_P;
+    const it = this.lease();
+    if (it === undefined) return undefined;
+    if (it === null) return SHUTDOWN_P;
+    return { item: it.key, priority: it.priority, shutdown: false };
+  }
+
+  /**
+   * @internal getWithPriority for the controller's workers, without the result object: the
+   * key's record (read its key and priority at once; pass it to addLeased and doneLeased),
+   * null on shutdown, undefined when a real Get would block.
+   */
+  lease(): LeasedItem<T> | null | undefined {
+    if (this.shutting) return null;
     const it = this.readyHeap.peek();
     if (it === undefined) return undefined;
     this.readyHeap.popLive();
@@ -542,7 +593,7 @@ export class PriorityQueue<T> {
       this.ticker!.ensure();
     }
     this.observer?.onGet?.(it.key, it.priority);
-    return { item: it.key, priority: it.priority, shutdown: false };
+    return it;
   }
 
   get(): { item: T; shutdown: false } | { item: undefined; shutdown: true } | undefined {
@@ -553,7 +604,15 @@ export class PriorityQueue<T> {
   }
 
   done(item: T): void {
-    const it = this.rec(item);
+    this.doneOne(item, this.rec(item));
+  }
+
+  /** @internal done(it.key) for the record lease() returned. */
+  doneLeased(it: LeasedItem<T>): void {
+    this.doneOne(it.key, it as PqItem<T>);
+  }
+
+  private doneOne(item: T, it: PqItem<T> | undefined): void {
     if (it !== undefined && it.locked) {
       it.locked = false;
       this.lockUnlink(it);
@@ -675,6 +734,22 @@ export class PriorityQueue<T> {
       this.waiters.notifyOne();
       this.observer?.onAdd?.(it.key, 'queued', it.priority);
     }
+  }
+
+  /**
+   * arm() right after an item started waiting until readyAt (or moved its readyAt earlier):
+   * outside fire() the timer is always due at or before every waiting item, so only an
+   * earlier readyAt moves it, and then to readyAt, which is the new head (no peek needed).
+   */
+  private armFor(readyAt: Nanos): void {
+    if (this.firing) {
+      this.arm();
+      return;
+    }
+    if (readyAt >= this.timerAt) return;
+    if (this.timer >= 0) this.loop.cancel(this.timer);
+    this.timerAt = readyAt;
+    this.timer = this.loop.schedule(readyAt, this.fire);
   }
 
   private arm(): void {

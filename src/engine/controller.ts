@@ -10,15 +10,14 @@
 import type { EventLoop } from './loop';
 import { MetricsRegistry, RECONCILE_TIME_BUCKETS, type CounterSeries } from './metrics';
 import type { GaugeSeries, HistogramSeries } from './metrics';
+import { Context, DeadlineExceeded, type Proc, type Waitable } from './process';
 import {
-  Context,
-  DeadlineExceeded,
-  spawn,
-  type Proc,
-  type Process,
-  type Waitable,
-} from './process';
-import { PriorityQueue, LowPriority, type AddOpts, type PriorityGetResult } from './priority-queue';
+  PriorityQueue,
+  LowPriority,
+  type AddOpts,
+  type LeasedItem,
+  type PriorityGetResult,
+} from './priority-queue';
 import {
   defaultRateLimiterFor,
   profileFor,
@@ -305,7 +304,9 @@ export class Controller<T> {
   private finished = 0;
   private active = 0;
   private ctx: Context | undefined;
-  private workers: Process<void>[] = [];
+  private workers: Worker<T>[] = [];
+  /** The queue when it is a PriorityQueue (workers then hold its records from Get to Done). */
+  private readonly pq: PriorityQueue<T> | undefined;
 
   constructor(o: ControllerOptions<T>) {
     this.loop = o.loop;
@@ -335,10 +336,8 @@ export class Controller<T> {
       metricsStyle: this.profile.workqueueMetrics,
       rateLimiter: this.rateLimiter,
     };
-    this.queue =
-      this.queueKind === 'priority'
-        ? new PriorityQueue<T>(qo)
-        : new ClientGoQueueAdapter<T>(new RateLimitingQueue<T>(qo));
+    this.pq = this.queueKind === 'priority' ? new PriorityQueue<T>(qo) : undefined;
+    this.queue = this.pq ?? new ClientGoQueueAdapter<T>(new RateLimitingQueue<T>(qo));
 
     registerControllerMetrics(this.metrics, this.profile);
     const c = { controller: o.name };
@@ -392,7 +391,11 @@ export class Controller<T> {
       kv: { ...this.baseKV(), 'worker count': this.maxConcurrentReconciles },
     });
     for (let i = 0; i < this.maxConcurrentReconciles; i++) {
-      this.workers.push(spawn(this.loop, this.worker(i)));
+      const w = new Worker<T>(i);
+      w.resumeTimer = () => this.resume(w, undefined);
+      w.wake = () => this.workerLoop(w);
+      this.workerLoop(w);
+      this.workers.push(w);
     }
   }
 
@@ -436,45 +439,167 @@ export class Controller<T> {
     }
   }
 
-  private *worker(idx: number): Proc<void> {
+  /**
+   * A worker (processNextWorkItem in a loop): Get, run the reconcile, Done, until it must wait
+   * for the queue (then q.ready wakes it, as its own event) or the queue shuts down. The
+   * reconciler's generator is driven here directly, exactly as process.ts runs a process
+   * (same events, same order), without a worker generator around it.
+   */
+  private workerLoop(w: Worker<T>): void {
     const q = this.queue;
+    const pq = this.pq;
     for (;;) {
-      let g = q.getWithPriority();
-      while (g === undefined) {
-        yield q.ready;
-        g = q.getWithPriority();
+      let req: T;
+      let priority: number;
+      let rec: LeasedItem<T> | undefined = undefined;
+      if (pq !== undefined) {
+        const it = pq.lease();
+        if (it === undefined) {
+          pq.onReady(w.wake);
+          return;
+        }
+        if (it === null) {
+          w.done = true;
+          return;
+        }
+        req = it.key;
+        priority = it.priority;
+        rec = it;
+      } else {
+        const g = q.getWithPriority();
+        if (g === undefined) {
+          q.ready(w.wake);
+          return;
+        }
+        if (g.shutdown) {
+          w.done = true;
+          return;
+        }
+        req = g.item;
+        priority = g.priority;
       }
-      if (g.shutdown) return;
-      const req = g.item;
       this.active++;
       this.s.active.value++;
-      // reconcileHandler, inlined into the worker loop (one generator less per reconcile).
+      // reconcileHandler.
       const start = this.loop.now();
       const reconcileID = ++this.reconciles;
-      const info: ReconcileInfo = { worker: idx, priority: g.priority, reconcileID };
+      const info: ReconcileInfo = { worker: w.idx, priority, reconcileID };
       this.observer?.onReconcileStart?.(req, info, start);
       const root = this.ctx!;
       const ctx =
         this.reconciliationTimeout > 0 ? root.withTimeout(this.reconciliationTimeout) : root;
-      let out: ReconcileOutcome | undefined;
-      let panicValue: string | undefined;
+      w.req = req;
+      w.rec = rec;
+      w.info = info;
+      w.start = start;
+      w.rctx = ctx;
+      let gen: Proc<ReconcileOutcome>;
       try {
-        out = yield* this.reconciler(req, ctx, info);
+        gen = this.reconciler(req, ctx, info);
       } catch (e) {
         if (!(e instanceof ReconcilePanic)) throw e;
-        panicValue = e.value;
+        this.endReconcile(w, undefined, e.value);
+        if (this.crashed) {
+          w.done = true;
+          return;
+        }
+        continue;
       }
-      this.finishReconcile(req, info, start, ctx, root, out, panicValue);
-      this.active--;
-      this.s.active.value--;
-      q.done(req);
-      if (this.crashed) return;
+      w.gen = gen;
+      if (!this.drive(w, undefined)) return;
+      if (this.crashed) {
+        w.done = true;
+        return;
+      }
     }
+  }
+
+  /** Continues a waiting reconcile with the value of its pending yield. */
+  private resume(w: Worker<T>, v: unknown): void {
+    if (!this.drive(w, v)) return;
+    if (this.crashed) {
+      w.done = true;
+      return;
+    }
+    this.workerLoop(w);
+  }
+
+  /**
+   * Runs the reconciler until it waits (false) or ends (true, after endReconcile). Yields are
+   * handled as Process.run does: a number sleeps (whole ns), a Waitable resumes once.
+   */
+  private drive(w: Worker<T>, v: unknown): boolean {
+    const gen = w.gen!;
+    for (;;) {
+      let r: IteratorResult<unknown, ReconcileOutcome>;
+      try {
+        r = gen.next(v);
+      } catch (e) {
+        if (!(e instanceof ReconcilePanic)) throw e;
+        this.endReconcile(w, undefined, e.value);
+        return true;
+      }
+      if (r.done === true) {
+        this.endReconcile(w, r.value, undefined);
+        return true;
+      }
+      const y = r.value;
+      if (typeof y === 'number') {
+        const loop = this.loop;
+        if (!(y > 0)) {
+          if (Number.isNaN(y)) throw new RangeError('process yielded NaN as a delay');
+          loop.schedule(loop.now(), w.resumeTimer);
+        } else {
+          loop.schedule(loop.now() + Math.trunc(y), w.resumeTimer);
+        }
+        return false;
+      }
+      let fired = false;
+      let subscribing = true;
+      let syncValue: unknown = undefined;
+      let sync = false;
+      (y as Waitable)((val?: unknown) => {
+        if (fired || w.done) return;
+        fired = true;
+        if (subscribing) {
+          sync = true;
+          syncValue = val;
+        } else {
+          this.resume(w, val);
+        }
+      });
+      subscribing = false;
+      if (!sync) return false;
+      v = syncValue;
+    }
+  }
+
+  /** After Reconcile returned (or panicked): the result mapping, then Done. */
+  private endReconcile(
+    w: Worker<T>,
+    out: ReconcileOutcome | undefined,
+    panicValue: string | undefined,
+  ): void {
+    const req = w.req as T;
+    const rec = w.rec;
+    const info = w.info!;
+    const ctx = w.rctx!;
+    w.gen = undefined;
+    w.req = undefined;
+    w.rec = undefined;
+    w.info = undefined;
+    w.rctx = undefined;
+    this.finishReconcile(req, rec, info, w.start, ctx, this.ctx!, out, panicValue);
+    this.active--;
+    this.s.active.value--;
+    if (rec !== undefined) this.pq!.doneLeased(rec);
+    else this.queue.done(req);
   }
 
   /** The rest of reconcileHandler once Reconcile has returned (or panicked). */
   private finishReconcile(
     req: T,
+    rec: LeasedItem<T> | undefined,
     info: ReconcileInfo,
     start: Nanos,
     ctx: Context,
@@ -518,7 +643,8 @@ export class Controller<T> {
       if (err.terminal) {
         this.s.terminal?.inc();
       } else {
-        q.addWithOpts({ rateLimited: true, priority }, req);
+        if (rec !== undefined) this.pq!.addLeased(rec, 0, true, priority);
+        else q.addWithOpts({ rateLimited: true, priority }, req);
         this.observer?.onRequeue?.(
           req,
           'addRateLimited',
@@ -540,11 +666,13 @@ export class Controller<T> {
     } else if ((result.requeueAfter ?? 0) > 0) {
       q.forget(req);
       this.observer?.onRequeue?.(req, 'forget', 0, undefined);
-      q.addWithOpts({ after: result.requeueAfter, priority }, req);
+      if (rec !== undefined) this.pq!.addLeased(rec, result.requeueAfter!, false, priority);
+      else q.addWithOpts({ after: result.requeueAfter, priority }, req);
       this.observer?.onRequeue?.(req, 'addAfter', result.requeueAfter!, undefined);
       label = 'requeue_after';
     } else if (result.requeue) {
-      q.addWithOpts({ rateLimited: true, priority }, req);
+      if (rec !== undefined) this.pq!.addLeased(rec, 0, true, priority);
+      else q.addWithOpts({ rateLimited: true, priority }, req);
       this.observer?.onRequeue?.(
         req,
         'addRateLimited',
@@ -605,3 +733,24 @@ export class Controller<T> {
     this.log({ t: this.loop.now(), level, logger: 'controller-runtime', msg, kv });
   }
 }
+
+/** One of the MaxConcurrentReconciles workers and the reconcile it is running. */
+class Worker<T> {
+  /** Whether the worker has exited (shutdown, or a panic that stopped the controller). */
+  done = false;
+  /** Continues the reconcile after a sleep (a loop event). */
+  resumeTimer: () => void = noop;
+  /** Continues the worker loop when the queue may have something (q.ready). */
+  wake: () => void = noop;
+  // The reconcile in progress.
+  gen: Proc<ReconcileOutcome> | undefined = undefined;
+  req: T | undefined = undefined;
+  rec: LeasedItem<T> | undefined = undefined;
+  info: ReconcileInfo | undefined = undefined;
+  start: Nanos = 0;
+  rctx: Context | undefined = undefined;
+
+  constructor(readonly idx: number) {}
+}
+
+function noop(): void {}

@@ -61,17 +61,31 @@ export class CacheReader {
     return Math.round((n * this.objectBytes * DEEP_COPY_COST_PER_KB) / 1000);
   }
 
+  /** The cached object (not copied: callers charge getCost for the copy), or undefined. */
+  lookup(namespace: string, name: string): CachedObject | undefined {
+    return this.indexer.get(namespace, name);
+  }
+
+  /** CPU cost of a Get: the lookup, plus one deep copy when the object was found. */
+  getCost(found: boolean): Nanos {
+    return found ? LOOKUP_COST + this.copyCost(1) : LOOKUP_COST;
+  }
+
+  /** apimachinery NewNotFound(GroupResource built from the Kind): `Database.database.example.com "x" not found`. */
+  notFoundMessage(name: string): string {
+    return `${qualifiedKind(this.kind)} "${name}" not found`;
+  }
+
   get(namespace: string, name: string): GetResult {
-    const obj = this.indexer.get(namespace, name);
+    const obj = this.lookup(namespace, name);
     if (!obj) {
       return {
         ok: false,
-        // apimachinery NewNotFound(GroupResource built from the Kind): `Database.database.example.com "x" not found`.
-        err: { reason: 'NotFound', message: `${qualifiedKind(this.kind)} "${name}" not found` },
-        cost: LOOKUP_COST,
+        err: { reason: 'NotFound', message: this.notFoundMessage(name) },
+        cost: this.getCost(false),
       };
     }
-    return { ok: true, obj, cost: LOOKUP_COST + this.copyCost(1) };
+    return { ok: true, obj, cost: this.getCost(true) };
   }
 
   list(opts: ListOptions): ListResult {

@@ -35,44 +35,48 @@ function fakeEnv(o: {
   const loop = new EventLoop();
   const calls: string[] = [];
   const writeErrors = [...(o.writeErrors ?? [])];
+  let out: ReconcileOutcome | undefined;
   const env: ReconcileEnv = {
-    now: () => loop.now(),
     random: () => 0.5,
     sleep: (d, cb) => loop.after(d, cb),
-    get: (kind, _ns, name, source, _k, cb) => {
+    get: (kind, _ns, name, source, sink) => {
       calls.push(`get ${kind} ${name} ${source}`);
       loop.after(Millisecond, () =>
         (o.found ?? []).includes(`${kind}/${name}`)
-          ? cb({ ok: true, obj: obj(name) })
-          : cb({
-              ok: false,
-              err: { message: `${kind} "${name}" not found`, reason: 'NotFound', code: 404 },
-            }),
+          ? sink.readDone(null, obj(name))
+          : sink.readDone(
+              { message: `${kind} "${name}" not found`, reason: 'NotFound', code: 404 },
+              undefined,
+            ),
       );
     },
-    list: (kind, _o, _s, _k, cb) => {
+    list: (kind, _o, _s, sink) => {
       calls.push(`list ${kind}`);
-      loop.after(Millisecond, () => cb({ ok: true, items: o.list ?? [] }));
+      loop.after(Millisecond, () => sink.listDone(null, o.list ?? []));
     },
-    write: (req: WriteRequest, _k, cb) => {
+    write: (req: WriteRequest, sink) => {
       calls.push(`${req.verb} ${req.kind} ${req.name}`);
       const e = writeErrors.shift() ?? null;
       loop.after(Millisecond, () =>
-        e ? cb({ ok: false, err: e }) : cb({ ok: true, obj: obj(req.name, 2) }),
+        e ? sink.writeDone(e, undefined) : sink.writeDone(null, obj(req.name, 2)),
       );
     },
-    limiterWait: (_k, cb) => {
+    limiterWait: (sink) => {
       calls.push('wait');
-      cb(null);
+      sink.waitDone(null);
     },
-    external: (_k, cb) => {
+    external: (sink) => {
       calls.push('external');
-      loop.after(Millisecond, () => cb(null));
+      loop.after(Millisecond, () => sink.waitDone(null));
+    },
+    reconcileDone: (r) => {
+      if (out !== undefined) throw new Error('reconcileDone called twice');
+      out = r;
     },
   };
   const run = (ops: ReconcileOp[]): ReconcileOutcome => {
-    let out: ReconcileOutcome | undefined;
-    runReconcile(ops, 'Database', { namespace: 'ns', name: 'db-1' }, env, (r) => (out = r));
+    out = undefined;
+    runReconcile(ops, 'Database', { namespace: 'ns', name: 'db-1' }, env);
     loop.advance(10_000 * Millisecond);
     return out!;
   };

@@ -40,11 +40,6 @@ export interface ReconcileErr {
   code?: number;
 }
 
-export type ReadResult = { ok: true; obj: CachedObject } | { ok: false; err: ReconcileErr };
-export type ListReadResult =
-  { ok: true; items: readonly CachedObject[] } | { ok: false; err: ReconcileErr };
-export type WriteResult = { ok: true; obj?: KubeObject } | { ok: false; err: ReconcileErr };
-
 export type WriteVerb = 'create' | 'update' | 'patch' | 'delete' | 'statusUpdate' | 'statusPatch';
 
 export interface WriteRequest {
@@ -59,32 +54,36 @@ export interface WriteRequest {
   ownerKind: string;
 }
 
-/** The world as the reconciler sees it (implemented by the operator in sim/operator.ts). */
+/**
+ * Where the env reports the result of a call: the running reconcile itself (prototype
+ * methods, so a call allocates no callback). `err` null means success.
+ */
+export interface ReconcileSink {
+  readDone(err: ReconcileErr | null, obj: CachedObject | undefined): void;
+  listDone(err: ReconcileErr | null, items: readonly CachedObject[]): void;
+  writeDone(err: ReconcileErr | null, obj: KubeObject | undefined): void;
+  /** limiterWait and external. */
+  waitDone(err: ReconcileErr | null): void;
+}
+
+/**
+ * The world as the reconciler sees it (implemented by the operator in sim/operator.ts). Each
+ * call reports once to its sink, synchronously or later; a reconcile has at most one call
+ * outstanding.
+ */
 export interface ReconcileEnv {
-  now(): Nanos;
-  get(
-    kind: string,
-    ns: string,
-    name: string,
-    source: 'cache' | 'api',
-    key: string,
-    cb: (r: ReadResult) => void,
-  ): void;
-  list(
-    kind: string,
-    opts: CacheListOptions,
-    source: 'cache' | 'api',
-    key: string,
-    cb: (r: ListReadResult) => void,
-  ): void;
-  write(req: WriteRequest, key: string, cb: (r: WriteResult) => void): void;
+  get(kind: string, ns: string, name: string, source: 'cache' | 'api', sink: ReconcileSink): void;
+  list(kind: string, opts: CacheListOptions, source: 'cache' | 'api', sink: ReconcileSink): void;
+  write(req: WriteRequest, sink: ReconcileSink): void;
   /** r.apiLimiter.Wait(ctx); err when the limiter refuses (e.g. burst 0). */
-  limiterWait(key: string, cb: (err: ReconcileErr | null) => void): void;
-  external(key: string, cb: (err: ReconcileErr | null) => void): void;
+  limiterWait(sink: ReconcileSink): void;
+  external(sink: ReconcileSink): void;
   /** Sleeps d of virtual time (retry backoff). */
   sleep(d: Nanos, cb: () => void): void;
   /** Random float in [0, 1) from the run's seeded stream. */
   random(): number;
+  /** The reconcile returned (called exactly once). */
+  reconcileDone(o: ReconcileOutcome): void;
 }
 
 export interface Request {
@@ -121,26 +120,53 @@ export function toReconcileErr(e: StatusError | ReconcileErr): ReconcileErr {
   };
 }
 
+/** `ref:kind`, the key of an object read or written in a reconcile (one string per op). */
+const readKeys = new WeakMap<ReconcileOp, string>();
+function readKeyOf(op: ReconcileOp & { ref: ObjectRef; kind: string }): string {
+  let k = readKeys.get(op);
+  if (k === undefined) readKeys.set(op, (k = `${op.ref}:${op.kind}`));
+  return k;
+}
+const ownerKeys = new Map<string, string>();
+function ownerKeyOf(forKind: string): string {
+  let k = ownerKeys.get(forKind);
+  if (k === undefined) ownerKeys.set(forKind, (k = `request:${forKind}`));
+  return k;
+}
+
+type RefOp = Extract<ReconcileOp, { ref: ObjectRef }>;
+type WriteOp = Extract<ReconcileOp, { op: WriteVerb }>;
+type ErrOp = Extract<ReconcileOp, { onError?: OnError }>;
+
+const SUCCESS: Readonly<ReconcileOutcome> = {
+  requeue: false,
+  requeueAfter: 0,
+  err: null,
+  terminal: false,
+};
+/** A fresh `ctrl.Result{}, nil` (outcomes are handed out, so each is its own object). */
+function success(): ReconcileOutcome {
+  return { ...SUCCESS };
+}
+
 /**
- * Runs one reconcile. `done` is called exactly once with the outcome. Returns nothing: the
- * process advances through callbacks scheduled by the env.
+ * Runs one reconcile: `env.reconcileDone` is called exactly once with the outcome. Returns
+ * nothing: the process advances through the env's calls to the run (its ReconcileSink).
  */
 export function runReconcile(
   ops: readonly ReconcileOp[],
   forKind: string,
   req: Request,
   env: ReconcileEnv,
-  done: (o: ReconcileOutcome) => void,
 ): void {
-  new ReconcileRun(ops, forKind, req, env, done).loop();
+  new ReconcileRun(ops, forKind, req, env).loop();
 }
 
 /**
- * The state of one reconcile, with its steps as prototype methods (one object per reconcile
- * rather than a set of closures per reconcile).
+ * The state of one reconcile, with its steps and the results of its calls as prototype
+ * methods (one object per reconcile rather than a set of closures per call).
  */
-class ReconcileRun {
-  private readonly key: string;
+class ReconcileRun implements ReconcileSink {
   /** Objects read in this reconcile by ref+kind. */
   private readonly read = new Map<string, CachedObject>();
   private lastList: readonly CachedObject[] = [];
@@ -148,51 +174,98 @@ class ReconcileRun {
   private finished = false;
   private readonly stack: Frame[];
   private steps = 0;
-  /** `step` and `loop` as callbacks (made once per reconcile). */
-  private readonly next: () => void;
-  private readonly loopCb: () => void;
+  /** The op whose call is outstanding. */
+  private cur: ReconcileOp | undefined = undefined;
+  /** `loop` as a callback (made on first use). */
+  private loopCb: (() => void) | undefined = undefined;
 
   constructor(
     ops: readonly ReconcileOp[],
     private readonly forKind: string,
     private readonly req: Request,
     private readonly env: ReconcileEnv,
-    private readonly done: (o: ReconcileOutcome) => void,
   ) {
-    this.key = `${req.namespace}/${req.name}`;
     this.stack = [{ ops, i: 0 }];
-    this.next = () => this.step();
-    this.loopCb = () => this.loop();
   }
 
   private finish(o: ReconcileOutcome): void {
     if (this.finished) return;
     this.finished = true;
-    this.done(o);
+    this.env.reconcileDone(o);
   }
 
   private returnErr(err: ReconcileErr): void {
     this.finish({ requeue: false, requeueAfter: 0, err, terminal: false });
   }
 
-  private refTarget(
-    ref: ObjectRef,
-    kind: string,
-  ): { ns: string; name: string; base?: CachedObject } {
-    if (ref === 'item') {
-      const f = [...this.stack].reverse().find((fr) => fr.items !== undefined);
-      const it = f?.items?.[(f.itemIndex ?? 1) - 1];
-      if (it)
-        return {
-          ns: it.metadata.namespace,
-          name: it.metadata.name,
-          base: this.read.get(`item:${kind}`) ?? it,
-        };
+  /** The current forEach item, if an op refers to 'item' inside a forEach. */
+  private currentItem(): CachedObject | undefined {
+    const stack = this.stack;
+    for (let j = stack.length - 1; j >= 0; j--) {
+      const fr = stack[j]!;
+      if (fr.items !== undefined) return fr.items[(fr.itemIndex ?? 1) - 1];
     }
-    return { ns: this.req.namespace, name: this.req.name, base: this.read.get(`${ref}:${kind}`) };
+    return undefined;
   }
 
-  /** Handles an op's error by its onError, then continues after the op (`next`). */
+  /** The object last read for an op's ref (the item itself for a forEach item not read yet). */
+  private baseOf(op: RefOp): CachedObject | undefined {
+    if (op.ref === 'item') {
+      const it = this.currentItem();
+      if (it) return this.read.get(`item:${op.kind}`) ?? it;
+    }
+    return this.read.get(readKeyOf(op));
+  }
+
+  private targetNs(op: RefOp): string {
+    if (op.ref === 'item') {
+      const it = this.currentItem();
+      if (it) return it.metadata.namespace;
+    }
+    return this.req.namespace;
+  }
+
+  private targetName(op: RefOp): string {
+    if (op.ref === 'item') {
+      const it = this.currentItem();
+      if (it) return it.metadata.name;
+    }
+    return this.req.name;
+  }
+
+  // ---- ReconcileSink: results of the outstanding call of `cur` ----
+
+  readDone(err: ReconcileErr | null, obj: CachedObject | undefined): void {
+    const op = this.cur as Extract<ReconcileOp, { op: 'get' }>;
+    if (err) {
+      this.read.delete(readKeyOf(op));
+      return this.onErr(err, op.onError);
+    }
+    this.read.set(readKeyOf(op), obj!);
+    this.step();
+  }
+
+  listDone(err: ReconcileErr | null, items: readonly CachedObject[]): void {
+    const op = this.cur as Extract<ReconcileOp, { op: 'list' }>;
+    if (err) return this.onErr(err, op.onError);
+    this.lastList = items;
+    this.step();
+  }
+
+  writeDone(err: ReconcileErr | null, obj: KubeObject | undefined): void {
+    const op = this.cur as WriteOp;
+    if (err) return this.onErr(err, op.onError);
+    if (obj && op.op !== 'delete') this.read.set(readKeyOf(op), obj);
+    if (op.op === 'delete') this.read.delete(readKeyOf(op));
+    this.step();
+  }
+
+  waitDone(err: ReconcileErr | null): void {
+    if (err) return this.onErr(err, (this.cur as ErrOp).onError);
+    this.step();
+  }
+
+  /** Handles an op's error by its onError, then continues after the op. */
   private onErr(err: ReconcileErr, mode: OnError | undefined): void {
     this.lastErr = err;
     const m = mode ?? 'return';
@@ -200,9 +273,7 @@ class ReconcileRun {
     // Inside retryOnConflict the closure returns the error to RetryOnConflict.
     const rf = this.innermostRetry();
     if (rf !== undefined) return this.unwindTo(rf, err);
-    if (m === 'ignoreNotFound' && isNotFound(err)) {
-      return this.finish({ requeue: false, requeueAfter: 0, err: null, terminal: false });
-    }
+    if (m === 'ignoreNotFound' && isNotFound(err)) return this.finish(success());
     this.returnErr(err);
   }
 
@@ -222,48 +293,65 @@ class ReconcileRun {
   private step(): void {
     if (this.finished) return;
     // Guard against deep synchronous recursion: yield to the loop every so often.
-    if (++this.steps % 64 === 0) return this.env.sleep(0, this.loopCb);
+    if (++this.steps % 64 === 0) {
+      return this.env.sleep(0, (this.loopCb ??= () => this.loop()));
+    }
     this.loop();
+  }
+
+  /** Enters a retryOnConflict block (its own method: the closure captures only its frame). */
+  private retryOnConflict(op: Extract<ReconcileOp, { op: 'retryOnConflict' }>): void {
+    const stack = this.stack;
+    const env = this.env;
+    const frame: Frame = { ops: op.body, i: 0, retry: { attempt: 1 } };
+    const depth = stack.length;
+    frame.onEnd = (err) => {
+      // RetryOnConflict: retry the closure only on Conflict, up to DefaultRetry.steps.
+      if (err && isConflict(err) && frame.retry!.attempt < DEFAULT_RETRY.steps) {
+        const d = Math.round(DEFAULT_RETRY.duration * (1 + env.random() * DEFAULT_RETRY.jitter));
+        frame.retry!.attempt++;
+        env.sleep(d, () => {
+          stack.length = depth;
+          frame.i = 0;
+          stack.push(frame);
+          this.step();
+        });
+        return;
+      }
+      stack.length = depth;
+      if (err) return this.onErr(err, op.onError);
+      this.step();
+    };
+    stack.push(frame);
+    this.step();
   }
 
   loop(): void {
     if (this.finished) return;
     const stack = this.stack;
     const read = this.read;
-    const forKind = this.forKind;
     const env = this.env;
-    const key = this.key;
     const f = stack[stack.length - 1];
-    if (!f) return this.finish({ requeue: false, requeueAfter: 0, err: null, terminal: false });
+    if (!f) return this.finish(success());
     if (f.i >= f.ops.length) {
       // End of a block.
       if (f.items !== undefined && (f.itemIndex ?? 0) < f.items.length) {
         f.itemIndex = (f.itemIndex ?? 0) + 1;
         f.i = 0;
-        read.delete(`item:${forKind}`);
+        read.delete(`item:${this.forKind}`);
         return this.step();
       }
-      if (stack.length === 1)
-        return this.finish({ requeue: false, requeueAfter: 0, err: null, terminal: false });
+      if (stack.length === 1) return this.finish(success());
       if (f.retry) return this.unwindTo(stack.length - 1, null);
       stack.pop();
       return this.step();
     }
     const op = f.ops[f.i++]!;
-    const next = this.next;
+    this.cur = op;
     switch (op.op) {
-      case 'get': {
-        const t = this.refTarget(op.ref, op.kind);
-        env.get(op.kind, t.ns, t.name, op.source, key, (r) => {
-          if (!r.ok) {
-            read.delete(`${op.ref}:${op.kind}`);
-            return this.onErr(r.err, op.onError);
-          }
-          read.set(`${op.ref}:${op.kind}`, r.obj);
-          next();
-        });
+      case 'get':
+        env.get(op.kind, this.targetNs(op), this.targetName(op), op.source, this);
         return;
-      }
       case 'list': {
         const req = this.req;
         const namespace = op.namespace === 'request' ? req.namespace : (op.namespace ?? '');
@@ -276,12 +364,7 @@ class ReconcileRun {
             limit: op.limit,
           },
           op.source,
-          key,
-          (r) => {
-            if (!r.ok) return this.onErr(r.err, op.onError);
-            this.lastList = r.items;
-            next();
-          },
+          this,
         );
         return;
       }
@@ -291,66 +374,36 @@ class ReconcileRun {
       case 'delete':
       case 'statusUpdate':
       case 'statusPatch': {
-        const t = this.refTarget(op.ref, op.kind);
-        if (op.op === 'create' && read.has(`${op.ref}:${op.kind}`)) return next();
-        const owner = read.get(`request:${forKind}`);
+        if (op.op === 'create' && read.has(readKeyOf(op))) return this.step();
+        const forKind = this.forKind;
         env.write(
           {
             verb: op.op,
             kind: op.kind,
-            namespace: t.ns,
-            name: t.name,
-            base: t.base,
-            owner,
+            namespace: this.targetNs(op),
+            name: this.targetName(op),
+            base: this.baseOf(op),
+            owner: read.get(ownerKeyOf(forKind)),
             ownerKind: forKind,
           },
-          key,
-          (r) => {
-            if (!r.ok) return this.onErr(r.err, op.onError);
-            if (r.obj && op.op !== 'delete') read.set(`${op.ref}:${op.kind}`, r.obj);
-            if (op.op === 'delete') read.delete(`${op.ref}:${op.kind}`);
-            next();
-          },
+          this,
         );
         return;
       }
       case 'limiterWait':
-        env.limiterWait(key, (err) => (err ? this.onErr(err, op.onError) : next()));
+        env.limiterWait(this);
         return;
       case 'external':
-        env.external(key, (err) => (err ? this.onErr(err, op.onError) : next()));
+        env.external(this);
         return;
       case 'forEach': {
         const items = this.lastList;
-        if (items.length === 0 || op.body.length === 0) return next();
+        if (items.length === 0 || op.body.length === 0) return this.step();
         stack.push({ ops: op.body, i: 0, items, itemIndex: 1 });
-        return next();
+        return this.step();
       }
-      case 'retryOnConflict': {
-        const frame: Frame = { ops: op.body, i: 0, retry: { attempt: 1 } };
-        const depth = stack.length;
-        frame.onEnd = (err) => {
-          // RetryOnConflict: retry the closure only on Conflict, up to DefaultRetry.steps.
-          if (err && isConflict(err) && frame.retry!.attempt < DEFAULT_RETRY.steps) {
-            const d = Math.round(
-              DEFAULT_RETRY.duration * (1 + env.random() * DEFAULT_RETRY.jitter),
-            );
-            frame.retry!.attempt++;
-            env.sleep(d, () => {
-              stack.length = depth;
-              frame.i = 0;
-              stack.push(frame);
-              this.step();
-            });
-            return;
-          }
-          stack.length = depth;
-          if (err) return this.onErr(err, op.onError);
-          next();
-        };
-        stack.push(frame);
-        return next();
-      }
+      case 'retryOnConflict':
+        return this.retryOnConflict(op);
       case 'return': {
         if (op.error === 'terminal') {
           return this.finish({

@@ -33,15 +33,12 @@ import type { SimSettings } from '../settings';
 import { formatDuration, type Nanos, Second } from '../time';
 import type { ExternalApi } from '../client/external-api';
 import {
-  type ListReadResult,
-  type ReadResult,
   type ReconcileEnv,
-  type ReconcileErr,
   type ReconcileOutcome,
+  type ReconcileSink,
   runReconcile,
   toReconcileErr,
   type WriteRequest,
-  type WriteResult,
 } from './interpreter';
 import type { ApiCall, ApiPort, ApiResult } from './ports';
 import type { TraceRecorder } from './trace';
@@ -409,35 +406,33 @@ export class OperatorReplica {
   }
 
   private worker(): void {
-    const q = this.queue!;
-    const next = (): void => {
-      if (!this.alive) return;
-      const got = q.get();
-      if (got === undefined) {
-        q.onReady(next);
-        return;
+    new Worker(this, this.queue!).next();
+  }
+
+  /** One turn of a worker's loop: Get (or wait for an item), then reconcile it. */
+  /** @internal called by Worker */
+  workerTurn(w: Worker): void {
+    if (!this.alive) return;
+    const q = w.q;
+    const got = q.get();
+    if (got === undefined) {
+      q.onReady(w.next);
+      return;
+    }
+    if (got.shutdown) return;
+    const keys: string[] = [got.item];
+    if (this.d.settings.reconcile.mode === 'batch') {
+      while (keys.length < BATCH_MAX) {
+        const more = q.get();
+        if (more === undefined || more.shutdown) break;
+        keys.push(more.item);
       }
-      if (got.shutdown) return;
-      const key = got.item;
-      const batch: string[] = [key];
-      if (this.d.settings.reconcile.mode === 'batch') {
-        while (batch.length < BATCH_MAX) {
-          const more = q.get();
-          if (more === undefined || more.shutdown) break;
-          batch.push(more.item);
-        }
-      }
-      let sync = true;
-      this.handle(batch, got.priority, () => {
-        for (const k of batch) q.done(k);
-        // The worker loops at once; a reconcile that finished without blocking continues
-        // in a fresh event (no unbounded recursion).
-        if (sync) this.d.loop.after(0, next);
-        else next();
-      });
-      sync = false;
-    };
-    next();
+    }
+    w.keys = keys;
+    w.priority = got.priority;
+    w.sync = true;
+    this.handle(w);
+    w.sync = false;
   }
 
   /** reconcileHandler: runs Reconcile (or ReconcileBatch), records metrics, maps the result. */
@@ -464,47 +459,54 @@ export class OperatorReplica {
     return this.mh;
   }
 
-  private handle(keys: string[], priority: number, done: () => void): void {
-    const d = this.d;
-    const start = d.loop.now();
-    const mh = this.metricHandles();
-    mh.active.inc();
-    const key = keys[0]!;
-    const finish = (o: ReconcileOutcome): void => {
-      mh.active.dec();
-      const end = d.loop.now();
-      mh.time.observe((end - start) / Second);
-      for (const k of keys) {
-        if (d.trace.traced(k)) {
-          d.trace.span(
-            k,
-            'reconcile',
-            start,
-            end,
-            keys.length > 1 ? `ReconcileBatch of ${keys.length}` : undefined,
-          );
-        }
-      }
-      this.applyResult(keys, priority, o);
-      done();
-    };
-    if (keys.length === 1) {
-      this.reconcileOne(key, finish);
-      return;
-    }
+  /** reconcileHandler: runs Reconcile (or ReconcileBatch) for the worker's keys. */
+  private handle(w: Worker): void {
+    w.start = this.d.loop.now();
+    w.index = 0;
+    this.metricHandles().active.inc();
+    this.reconcileOne(w.keys[0]!, w);
+  }
+
+  /** A reconcile of the worker's current key returned. */
+  /** @internal called by Worker */
+  workerReconciled(w: Worker, o: ReconcileOutcome): void {
+    if (w.keys.length === 1) return this.finishHandle(w, o);
     // The lesson's ReconcileBatch: each request in turn; errors of reconcileDatabase are not
     // checked by the lesson's loop, so they are dropped and the batch returns success.
-    let i = 0;
-    const nextOne = (): void => {
-      if (i >= keys.length)
-        return finish({ requeue: false, requeueAfter: 0, err: null, terminal: false });
-      const k = keys[i++]!;
-      this.reconcileOne(k, (o) => {
-        if (o.err) d.stats.batchErrorsDropped++;
-        nextOne();
-      });
-    };
-    nextOne();
+    if (o.err) this.d.stats.batchErrorsDropped++;
+    if (++w.index >= w.keys.length) {
+      return this.finishHandle(w, { requeue: false, requeueAfter: 0, err: null, terminal: false });
+    }
+    this.reconcileOne(w.keys[w.index]!, w);
+  }
+
+  /** Records the reconcile's metrics and trace, maps its result, then the worker loops. */
+  private finishHandle(w: Worker, o: ReconcileOutcome): void {
+    const d = this.d;
+    const mh = this.metricHandles();
+    const keys = w.keys;
+    const start = w.start;
+    mh.active.dec();
+    const end = d.loop.now();
+    mh.time.observe((end - start) / Second);
+    for (const k of keys) {
+      if (d.trace.traced(k)) {
+        d.trace.span(
+          k,
+          'reconcile',
+          start,
+          end,
+          keys.length > 1 ? `ReconcileBatch of ${keys.length}` : undefined,
+        );
+      }
+    }
+    this.applyResult(keys, w.priority, o);
+    const q = w.q;
+    for (const k of keys) q.done(k);
+    // The worker loops at once; a reconcile that finished without blocking continues in a
+    // fresh event (no unbounded recursion).
+    if (w.sync) d.loop.after(0, w.next);
+    else w.next();
   }
 
   private newReconcileID(): string {
@@ -517,20 +519,9 @@ export class OperatorReplica {
   }
 
   /** Runs the ops for one request; reports the outcome (and the generation it read). */
-  private reconcileOne(key: string, cb: (o: ReconcileOutcome) => void): void {
-    const [namespace, name] = splitKey(key);
-    const call = new ReconcileCall(this, key);
-    runReconcile(
-      this.d.settings.reconcile.ops,
-      this.d.settings.controller.forKind,
-      { namespace, name },
-      call,
-      (o) =>
-        call.flush(() => {
-          this.d.onReconciled(key, call.readGen, o);
-          cb(o);
-        }),
-    );
+  private reconcileOne(key: string, owner: ReconcileOwner): void {
+    const call = new ReconcileCall(this, key, owner);
+    runReconcile(this.d.settings.reconcile.ops, this.d.settings.controller.forKind, call, call);
   }
 
   private applyResult(keys: string[], priority: number, o: ReconcileOutcome): void {
@@ -611,19 +602,28 @@ export class OperatorReplica {
     const start = d.loop.now();
     const mh = this.metricHandles();
     mh.active.inc();
-    this.reconcileOne(key, (o) => {
-      st.goroutinesLive--;
-      mh.active.dec();
-      const end = d.loop.now();
-      mh.time.observe((end - start) / Second);
-      d.trace.span(key, 'reconcile', start, end, 'goroutine (ReconcileParallel)');
-      // Counted like controller reconciles so the charts compare (a real process would not:
-      // these calls bypass the controller); errors are only collected, never retried.
-      mh.total[
-        o.err ? 'error' : o.requeueAfter > 0 ? 'requeue_after' : o.requeue ? 'requeue' : 'success'
-      ].inc();
-      if (o.err) mh.errors.inc();
+    this.reconcileOne(key, {
+      reconciled: (o) => {
+        st.goroutinesLive--;
+        mh.active.dec();
+        const end = d.loop.now();
+        mh.time.observe((end - start) / Second);
+        d.trace.span(key, 'reconcile', start, end, 'goroutine (ReconcileParallel)');
+        // Counted like controller reconciles so the charts compare (a real process would not:
+        // these calls bypass the controller); errors are only collected, never retried.
+        mh.total[
+          o.err ? 'error' : o.requeueAfter > 0 ? 'requeue_after' : o.requeue ? 'requeue' : 'success'
+        ].inc();
+        if (o.err) mh.errors.inc();
+      },
     });
+  }
+
+  /** The reader of a kind whose informer has synced (undefined: use cachedRead). */
+  /** @internal read by ReconcileCall */
+  syncedReader(kind: string): CacheReader | undefined {
+    const inf = this.informers.get(kind);
+    return inf !== undefined && inf.hasSynced() ? this.readers.get(kind) : undefined;
   }
 
   /** Cached read: a kind without an informer starts one and blocks until it has synced. */
@@ -640,6 +640,44 @@ export class OperatorReplica {
   }
 }
 
+/** Who a finished reconcile reports to: its worker, or a ReconcileParallel goroutine. */
+interface ReconcileOwner {
+  reconciled(o: ReconcileOutcome): void;
+}
+
+/**
+ * One of the controller's MaxConcurrentReconciles workers: its loop state as fields and
+ * `next` made once, so a reconcile allocates no worker closures (the loop itself is
+ * OperatorReplica.workerTurn / handle / finishHandle).
+ */
+class Worker implements ReconcileOwner {
+  /** The items of the current reconcile (one, or a ReconcileBatch). */
+  keys: string[] = [];
+  priority = 0;
+  start: Nanos = 0;
+  /** Index in keys of the request being reconciled (ReconcileBatch). */
+  index = 0;
+  /** The reconcile was started from workerTurn and has not returned to it yet. */
+  sync = false;
+  readonly next: () => void;
+
+  constructor(
+    private readonly op: OperatorReplica,
+    readonly q: WorkQueue,
+  ) {
+    this.next = () => op.workerTurn(this);
+  }
+
+  reconciled(o: ReconcileOutcome): void {
+    this.op.workerReconciled(this, o);
+  }
+}
+
+/** What a ReconcileCall does once its cache-read CPU time is slept off. */
+const AFTER_NOTHING = 0;
+const AFTER_WRITE = 1;
+const AFTER_DONE = 2;
+
 /**
  * The calls of one reconcile (the `ReconcileEnv` the interpreter runs against), as one object
  * per reconcile with prototype methods instead of a set of closures per reconcile.
@@ -653,14 +691,28 @@ class ReconcileCall implements ReconcileEnv {
   pending = 0;
   /** Generation of the For() object this reconcile read. */
   readGen: number | undefined = undefined;
+  /** The reconcile.Request (namespace/name of key). */
+  readonly namespace: string;
+  readonly name: string;
+  /** The write or end of reconcile waiting for `pending` to be slept off. */
+  private after = AFTER_NOTHING;
+  private afterReq: WriteRequest | undefined = undefined;
+  private afterSink: ReconcileSink | undefined = undefined;
+  private outcome: ReconcileOutcome | undefined = undefined;
+  private resumeCb: (() => void) | undefined = undefined;
 
   constructor(
     private readonly op: OperatorReplica,
     private readonly key: string,
-  ) {}
+    private readonly owner: ReconcileOwner,
+  ) {
+    const i = key.indexOf('/');
+    this.namespace = i < 0 ? '' : key.slice(0, i);
+    this.name = i < 0 ? key : key.slice(i + 1);
+  }
 
   /** Sleeps off the CPU time of cache reads before anything that blocks. */
-  flush(fn: () => void): void {
+  private flush(fn: () => void): void {
     const dd = this.pending;
     if (dd <= 0) return fn();
     this.pending = 0;
@@ -670,20 +722,25 @@ class ReconcileCall implements ReconcileEnv {
     });
   }
 
-  private alive<T>(cb: (r: T) => void): (r: T) => void {
-    const op = this.op;
-    return (r: T) => {
-      if (op.alive) cb(r);
-    };
+  /** flush for the common calls (a write, the end of the reconcile): no closure per call. */
+  private flushThen(after: number): void {
+    const dd = this.pending;
+    this.pending = 0;
+    this.after = after;
+    this.op.d.loop.after(dd, (this.resumeCb ??= () => this.resume()));
+  }
+
+  private resume(): void {
+    if (!this.op.alive) return;
+    const after = this.after;
+    this.after = AFTER_NOTHING;
+    if (after === AFTER_WRITE) this.apiWrite(this.afterReq!, this.afterSink!);
+    else if (after === AFTER_DONE) this.complete(this.outcome!);
   }
 
   private span(stage: TraceStage, start: Nanos, detail?: string): void {
     const d = this.op.d;
     if (d.trace.traced(this.key)) d.trace.span(this.key, stage, start, d.loop.now(), detail);
-  }
-
-  now(): Nanos {
-    return this.op.d.loop.now() + this.pending;
   }
 
   random(): number {
@@ -699,75 +756,93 @@ class ReconcileCall implements ReconcileEnv {
     );
   }
 
-  get(
+  reconcileDone(o: ReconcileOutcome): void {
+    if (this.pending <= 0) return this.complete(o);
+    this.outcome = o;
+    this.flushThen(AFTER_DONE);
+  }
+
+  private complete(o: ReconcileOutcome): void {
+    this.op.d.onReconciled(this.key, this.readGen, o);
+    this.owner.reconciled(o);
+  }
+
+  get(kind: string, ns: string, name: string, source: 'cache' | 'api', sink: ReconcileSink): void {
+    if (source === 'cache') return this.cacheGet(kind, ns, name, sink);
+    this.flush(() => this.apiGet(kind, ns, name, sink));
+  }
+
+  private apiGet(kind: string, ns: string, name: string, sink: ReconcileSink): void {
+    const op = this.op;
+    const d = op.d;
+    const forKind = d.settings.controller.forKind;
+    d.api.call('apiReader', { verb: 'get', kind, namespace: ns, name }, this.key, (r) => {
+      if (!op.alive) return;
+      if (!r.ok) return sink.readDone(toReconcileErr(r.err), undefined);
+      if (kind === forKind && r.obj) this.readGen = r.obj.metadata.generation;
+      sink.readDone(null, r.obj!);
+    });
+  }
+
+  private cacheGet(kind: string, ns: string, name: string, sink: ReconcileSink): void {
+    const op = this.op;
+    const reader = op.syncedReader(kind);
+    if (reader === undefined) {
+      // A kind without a synced informer: start it and block until it has synced.
+      op.cachedRead(kind, (rd) => {
+        if (op.alive) this.cacheGetFrom(rd, kind, ns, name, sink);
+      });
+      return;
+    }
+    if (op.alive) this.cacheGetFrom(reader, kind, ns, name, sink);
+  }
+
+  private cacheGetFrom(
+    reader: CacheReader,
     kind: string,
     ns: string,
     name: string,
-    source: 'cache' | 'api',
-    _k: string,
-    cb: (r: ReadResult) => void,
+    sink: ReconcileSink,
   ): void {
-    if (source === 'cache') return this.cacheGet(kind, ns, name, this.alive(cb));
-    this.flush(() => this.apiGet(kind, ns, name, this.alive(cb)));
-  }
-
-  private apiGet(kind: string, ns: string, name: string, cb: (r: ReadResult) => void): void {
     const d = this.op.d;
-    const forKind = d.settings.controller.forKind;
-    d.api.call('apiReader', { verb: 'get', kind, namespace: ns, name }, this.key, (r) => {
-      if (!r.ok) return cb({ ok: false, err: toReconcileErr(r.err) });
-      if (kind === forKind && r.obj) this.readGen = r.obj.metadata.generation;
-      cb({ ok: true, obj: r.obj! });
-    });
+    const obj = reader.lookup(ns, name);
+    const cost = reader.getCost(obj !== undefined);
+    d.stats.cacheReads++;
+    const t0 = d.loop.now() + this.pending;
+    this.pending += cost;
+    if (d.trace.traced(this.key))
+      d.trace.span(this.key, 'cacheRead', t0, t0 + cost, `Get ${kind} ${ns}/${name} from cache`);
+    if (obj === undefined)
+      return sink.readDone(
+        { message: reader.notFoundMessage(name), reason: 'NotFound', code: 404 },
+        undefined,
+      );
+    if (kind === d.settings.controller.forKind) this.readGen = obj.metadata.generation;
+    sink.readDone(null, obj);
   }
 
-  private cacheGet(kind: string, ns: string, name: string, cb: (r: ReadResult) => void): void {
-    const d = this.op.d;
-    this.op.cachedRead(kind, (reader) => {
-      const r = reader.get(ns, name);
-      d.stats.cacheReads++;
-      const t0 = d.loop.now() + this.pending;
-      this.pending += r.cost;
-      if (d.trace.traced(this.key))
-        d.trace.span(
-          this.key,
-          'cacheRead',
-          t0,
-          t0 + r.cost,
-          `Get ${kind} ${ns}/${name} from cache`,
-        );
-      if (!r.ok)
-        return cb({
-          ok: false,
-          err: { message: r.err.message, reason: r.err.reason, code: 404 },
-        });
-      if (kind === d.settings.controller.forKind) this.readGen = r.obj.metadata.generation;
-      cb({ ok: true, obj: r.obj });
-    });
+  list(kind: string, opts: CacheListOptions, source: 'cache' | 'api', sink: ReconcileSink): void {
+    const op = this.op;
+    if (source === 'cache') {
+      return op.cachedRead(kind, (reader) => {
+        if (op.alive) this.cacheList(reader, kind, opts, sink);
+      });
+    }
+    this.flush(() => this.apiList(kind, opts, sink));
   }
 
-  list(
-    kind: string,
-    opts: CacheListOptions,
-    source: 'cache' | 'api',
-    _k: string,
-    cb: (r: ListReadResult) => void,
-  ): void {
-    if (source === 'cache') return this.cacheList(kind, opts, this.alive(cb));
-    this.flush(() => this.apiList(kind, opts, this.alive(cb)));
-  }
-
-  private apiList(kind: string, opts: CacheListOptions, cb: (r: ListReadResult) => void): void {
+  private apiList(kind: string, opts: CacheListOptions, sink: ReconcileSink): void {
+    const op = this.op;
     if (opts.matchingFields && Object.keys(opts.matchingFields).length > 0) {
       // Custom resources have no server-side field index: only metadata.name/namespace
       // are supported as field selectors by the API server.
       const f = Object.keys(opts.matchingFields)[0]!;
-      return cb({
-        ok: false,
-        err: { message: `field label not supported: ${f}`, reason: 'BadRequest', code: 400 },
-      });
+      return sink.listDone(
+        { message: `field label not supported: ${f}`, reason: 'BadRequest', code: 400 },
+        [],
+      );
     }
-    this.op.d.api.call(
+    op.d.api.call(
       'apiReader',
       {
         verb: 'list',
@@ -777,78 +852,86 @@ class ReconcileCall implements ReconcileEnv {
         limit: opts.limit,
       },
       this.key,
-      (r) =>
-        r.ok
-          ? cb({ ok: true, items: r.list?.items ?? [] })
-          : cb({ ok: false, err: toReconcileErr(r.err) }),
+      (r) => {
+        if (!op.alive) return;
+        if (r.ok) sink.listDone(null, r.list?.items ?? []);
+        else sink.listDone(toReconcileErr(r.err), []);
+      },
     );
   }
 
-  private cacheList(kind: string, opts: CacheListOptions, cb: (r: ListReadResult) => void): void {
+  private cacheList(
+    reader: CacheReader,
+    kind: string,
+    opts: CacheListOptions,
+    sink: ReconcileSink,
+  ): void {
     const d = this.op.d;
-    this.op.cachedRead(kind, (reader) => {
-      const r = reader.list(opts);
-      d.stats.cacheReads++;
-      d.stats.cacheLists++;
-      d.stats.cacheScanned += r.scanned;
-      const t0 = d.loop.now() + this.pending;
-      this.pending += r.cost;
-      if (d.trace.traced(this.key)) {
-        d.trace.span(
-          this.key,
-          'cacheRead',
-          t0,
-          t0 + r.cost,
-          `List ${kind} from cache: ${r.scanned} scanned${r.ok ? `, ${r.items.length} returned` : ''}`,
-        );
-      }
-      if (!r.ok)
-        return cb({
-          ok: false,
-          err: { message: r.err.message, reason: r.err.reason, code: 400 },
-        });
-      cb({ ok: true, items: r.items });
-    });
+    const r = reader.list(opts);
+    d.stats.cacheReads++;
+    d.stats.cacheLists++;
+    d.stats.cacheScanned += r.scanned;
+    const t0 = d.loop.now() + this.pending;
+    this.pending += r.cost;
+    if (d.trace.traced(this.key)) {
+      d.trace.span(
+        this.key,
+        'cacheRead',
+        t0,
+        t0 + r.cost,
+        `List ${kind} from cache: ${r.scanned} scanned${r.ok ? `, ${r.items.length} returned` : ''}`,
+      );
+    }
+    if (!r.ok)
+      return sink.listDone({ message: r.err.message, reason: r.err.reason, code: 400 }, []);
+    sink.listDone(null, r.items);
   }
 
-  write(req: WriteRequest, _k: string, cb: (r: WriteResult) => void): void {
-    this.flush(() => this.apiWrite(req, this.alive(cb)));
+  write(req: WriteRequest, sink: ReconcileSink): void {
+    if (this.pending <= 0) return this.apiWrite(req, sink);
+    this.afterReq = req;
+    this.afterSink = sink;
+    this.flushThen(AFTER_WRITE);
   }
 
-  private apiWrite(req: WriteRequest, cb: (r: WriteResult) => void): void {
-    const d = this.op.d;
+  private apiWrite(req: WriteRequest, sink: ReconcileSink): void {
+    const op = this.op;
+    const d = op.d;
     const call = buildWrite(req, d.settings.controller.forKind);
     d.api.call('manager', call, this.key, (r: ApiResult) => {
-      if (!r.ok) return cb({ ok: false, err: toReconcileErr(r.err) });
-      cb({ ok: true, obj: r.obj });
+      if (!op.alive) return;
+      if (!r.ok) return sink.writeDone(toReconcileErr(r.err), undefined);
+      sink.writeDone(null, r.obj);
     });
   }
 
-  limiterWait(_k: string, cb: (err: ReconcileErr | null) => void): void {
-    this.flush(() => this.apiLimiterWait(this.alive(cb)));
+  limiterWait(sink: ReconcileSink): void {
+    this.flush(() => this.apiLimiterWait(sink));
   }
 
-  private apiLimiterWait(cb: (err: ReconcileErr | null) => void): void {
-    const d = this.op.d;
-    const lim = this.op.apiLimiter;
-    if (!lim) return cb(null);
+  private apiLimiterWait(sink: ReconcileSink): void {
+    const op = this.op;
+    const d = op.d;
+    const lim = op.apiLimiter;
+    if (!lim) return sink.waitDone(null);
     const now = d.loop.now();
     const r = lim.waitN(now, 1, {});
-    if (r.err) return cb({ message: r.err });
+    if (r.err) return sink.waitDone({ message: r.err });
     d.limiterWait.observe(r.delay / Second);
-    if (r.delay <= 0) return cb(null);
+    if (r.delay <= 0) return sink.waitDone(null);
     d.loop.after(r.delay, () => {
       this.span('limiterWait', now, `r.apiLimiter.Wait: ${formatDuration(r.delay)}`);
-      cb(null);
+      if (op.alive) sink.waitDone(null);
     });
   }
 
-  external(_k: string, cb: (err: ReconcileErr | null) => void): void {
-    this.flush(() => this.callExternal(this.alive(cb)));
+  external(sink: ReconcileSink): void {
+    this.flush(() => this.callExternal(sink));
   }
 
-  private callExternal(cb: (err: ReconcileErr | null) => void): void {
-    const d = this.op.d;
+  private callExternal(sink: ReconcileSink): void {
+    const op = this.op;
+    const d = op.d;
     const start = d.loop.now();
     d.external.call((r) => {
       this.span(
@@ -856,7 +939,8 @@ class ReconcileCall implements ReconcileEnv {
         start,
         r.ok ? 'external API 200' : (r.error?.message ?? `external API ${r.code}`),
       );
-      cb(
+      if (!op.alive) return;
+      sink.waitDone(
         r.ok
           ? null
           : { message: r.error?.message ?? `external API returned ${r.code}`, code: r.code },

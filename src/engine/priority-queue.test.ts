@@ -216,6 +216,54 @@ describe('PriorityQueue metrics (§1.4, §5.2)', () => {
     expect(r.when('k0')).toBe(10 * ms);
   });
 
+  it('queue and work durations stay exact while keys come and go (record slots are reused)', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('add' as const), key: fc.integer({ min: 0, max: 11 }) }),
+      fc.record({ kind: fc.constant('get' as const) }),
+      fc.record({ kind: fc.constant('done' as const), key: fc.integer({ min: 0, max: 11 }) }),
+      fc.record({ kind: fc.constant('tick' as const), d: fc.integer({ min: 1, max: 7 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+        const { loop, q, m } = mk();
+        const queuedSince = new Map<string, number>();
+        const lockedAt = new Map<string, number>();
+        let lat = 0;
+        let work = 0;
+        for (const o of ops) {
+          if (o.kind === 'add') {
+            const k = `k${o.key}`;
+            q.add(k);
+            if (!queuedSince.has(k)) queuedSince.set(k, loop.now());
+          } else if (o.kind === 'get') {
+            const r = q.get();
+            if (r === undefined) {
+              expect([...queuedSince.keys()].filter((k) => !lockedAt.has(k))).toEqual([]);
+            } else if (!r.shutdown) {
+              lat += (loop.now() - queuedSince.get(r.item)!) / Second;
+              queuedSince.delete(r.item);
+              lockedAt.set(r.item, loop.now());
+            }
+          } else if (o.kind === 'done') {
+            const k = `k${o.key}`;
+            if (lockedAt.has(k)) {
+              q.done(k);
+              work += (loop.now() - lockedAt.get(k)!) / Second;
+              lockedAt.delete(k);
+            }
+          } else {
+            loop.advance(o.d * ms);
+          }
+        }
+        expect(m.histogram('workqueue_queue_duration_seconds', L)!.sum).toBe(lat);
+        expect(m.histogram('workqueue_work_duration_seconds', L)!.sum).toBe(work);
+        expect(q.len()).toBe(queuedSince.size);
+        expect(q.processingCount()).toBe(lockedAt.size);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('unfinished work is tracked for the priority queue too', () => {
     const { loop, q, m } = mk();
     q.add('a');

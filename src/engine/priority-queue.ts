@@ -49,25 +49,35 @@ interface PqItem<T> {
   queued: boolean;
   /** Whether the key is locked (between Get and Done). */
   locked: boolean;
-  /** Get time while locked (the metrics' processingStartTimes). */
-  lockedSince: Nanos;
+  /** Whether it waits for readyAt (false: ready). */
+  waiting: boolean;
+  /** Whether it has a live entry in the ready heap (a ready item not in it is parked). */
+  inReady: boolean;
+  /**
+   * Stamp of the item's live entry in the ready or waiting heap (bumped by every put and by
+   * leaving the waiting set, so older entries in either heap are stale).
+   */
+  stamp: number;
+  priority: number;
+  counter: number;
+  /**
+   * Index of the record's times in PriorityQueue.tm (readyAt, readySince, lockedSince): a
+   * small typed-array slot instead of three boxed doubles keeps a record's memory compact.
+   */
+  id: number;
   /** Neighbours in the list of locked records (in lock order), while locked. */
   lprev: PqItem<T> | null;
   lnext: PqItem<T> | null;
-  priority: number;
-  counter: number;
-  /** Whether it waits for readyAt (false: ready). */
-  waiting: boolean;
-  /** Meaningful while waiting. Always a number, so V8 keeps the field unboxed. */
-  readyAt: Nanos;
-  /** When it became ready (the metrics' addTimes). */
-  readySince: Nanos;
-  /** Whether it has a live entry in the ready heap (a ready item not in it is parked). */
-  inReady: boolean;
-  /** Stamps of the item's live entries in the ready and waiting heaps (older ones are stale). */
-  rstamp: number;
-  wstamp: number;
 }
+
+/** Offsets of a record's times in PriorityQueue.tm (stride TM_STRIDE per id). */
+const TM_STRIDE = 4;
+/** Meaningful while waiting. */
+const READY_AT = 0;
+/** When it became ready (the metrics' addTimes). */
+const READY_SINCE = 1;
+/** Get time while locked (the metrics' processingStartTimes). */
+const LOCKED_SINCE = 2;
 
 /**
  * A min-priority set of (k1, k2, k3) entries with lazy deletion: re-keying an item or taking
@@ -104,7 +114,7 @@ class LazyHeap<T> {
   /** Live entries (maintained by the owner through put/popLive/dropped). */
   live = 0;
 
-  /** `waiting`: the waiting heap (liveness by wstamp) rather than the ready heap (rstamp). */
+  /** `waiting`: the waiting heap rather than the ready heap (for the liveness test). */
   constructor(private readonly waiting: boolean) {}
 
   /** The front live item, dropping stale entries on the way. */
@@ -286,33 +296,33 @@ class LazyHeap<T> {
 }
 
 function readyLive<T>(x: PqItem<T>, stamp: number): boolean {
-  return x.inReady && x.rstamp === stamp;
+  return x.inReady && x.stamp === stamp;
 }
 
 function waitingLive<T>(x: PqItem<T>, stamp: number): boolean {
-  return x.queued && x.waiting && x.wstamp === stamp;
+  return x.queued && x.waiting && x.stamp === stamp;
 }
 
 /** Ready order: priority (higher first), then counter (lower first). */
 function putReady<T>(h: LazyHeap<T>, it: PqItem<T>): void {
-  it.rstamp++;
+  const stamp = ++it.stamp;
   if (!it.inReady) {
     it.inReady = true;
     h.live++;
   }
-  h.put(it, -it.priority, it.counter, 0, it.rstamp);
+  h.put(it, -it.priority, it.counter, 0, stamp);
 }
 
 /** Waiting order: readyAt, then the ready order. */
-function putWaiting<T>(h: LazyHeap<T>, it: PqItem<T>, isNew: boolean): void {
-  it.wstamp++;
+function putWaiting<T>(h: LazyHeap<T>, it: PqItem<T>, readyAt: Nanos, isNew: boolean): void {
+  const stamp = ++it.stamp;
   if (isNew) h.live++;
-  h.put(it, it.readyAt, -it.priority, it.counter, it.wstamp);
+  h.put(it, readyAt, -it.priority, it.counter, stamp);
 }
 
 /** The item leaves the waiting set. */
 function dropWaiting<T>(h: LazyHeap<T>, it: PqItem<T>): void {
-  it.wstamp++;
+  it.stamp++;
   h.live--;
 }
 
@@ -345,6 +355,10 @@ export class PriorityQueue<T> {
   private readonly loop: EventLoop;
   /** Records of keys that are queued and/or locked. */
   private readonly recs = new Map<T, PqItem<T>>();
+  /** The records' times, TM_STRIDE per record id (see PqItem.id). */
+  private tm = new Float64Array(64 * TM_STRIDE);
+  private nextId = 0;
+  private readonly freeIds: number[] = [];
   /**
    * The last record looked up (a reconcile's requeue is followed by Done of the same key):
    * valid while lastRec is set; cleared when a record is deleted.
@@ -377,17 +391,19 @@ export class PriorityQueue<T> {
     if (this.shutting) return;
     const now = this.loop.now();
     this.firing = true;
+    let head: PqItem<T> | undefined;
     try {
       for (;;) {
-        const head = this.waitingHeap.peek();
-        if (!head || head.readyAt > now) break;
+        head = this.waitingHeap.peek();
+        if (!head || this.tm[head.id * TM_STRIDE + READY_AT]! > now) break;
         this.waitingHeap.popLive();
         this.becomeReady(head);
       }
     } finally {
       this.firing = false;
     }
-    this.arm();
+    // arm(), with the head just peeked (nothing has changed since).
+    if (head) this.armAt(this.tm[head.id * TM_STRIDE + READY_AT]!);
   };
 
   constructor(o: QueueOptions & { rateLimiter?: RateLimiter<T> }) {
@@ -406,7 +422,9 @@ export class PriorityQueue<T> {
         size: 0,
         values: (): Nanos[] => {
           const starts: Nanos[] = [];
-          for (let r = this.lockedHead; r !== null; r = r.lnext) starts.push(r.lockedSince);
+          for (let r = this.lockedHead; r !== null; r = r.lnext) {
+            starts.push(this.tm[r.id * TM_STRIDE + LOCKED_SINCE]!);
+          }
           return starts;
         },
       };
@@ -479,17 +497,14 @@ export class PriorityQueue<T> {
           key,
           queued: true,
           locked: false,
-          lockedSince: 0,
-          lprev: null,
-          lnext: null,
+          waiting: delayed,
+          inReady: false,
+          stamp: 0,
           priority: priority ?? 0,
           counter: this.counter++,
-          waiting: delayed,
-          readyAt,
-          readySince: now,
-          inReady: false,
-          rstamp: 0,
-          wstamp: 0,
+          id: this.newId(),
+          lprev: null,
+          lnext: null,
         };
         this.recs.set(key, it);
         this.lastKey = key;
@@ -499,13 +514,14 @@ export class PriorityQueue<T> {
         it.priority = priority ?? 0;
         it.counter = this.counter++;
         it.waiting = delayed;
-        it.readyAt = readyAt;
-        it.readySince = now;
       }
+      const t = it.id * TM_STRIDE;
+      this.tm[t + READY_AT] = readyAt;
+      this.tm[t + READY_SINCE] = now;
       if (!delayed) {
         this.becomeReady(it, false);
       } else {
-        putWaiting(this.waitingHeap, it, true);
+        putWaiting(this.waitingHeap, it, readyAt, true);
         this.observer?.onWait?.(key, readyAt);
         this.armFor(readyAt);
       }
@@ -536,14 +552,16 @@ export class PriorityQueue<T> {
       dropWaiting(this.waitingHeap, it);
       this.becomeReady(it);
     } else {
-      const earlier = readyAt < it.readyAt;
+      const t = it.id * TM_STRIDE + READY_AT;
+      const earlier = readyAt < this.tm[t]!;
       if (earlier) {
-        it.readyAt = readyAt;
+        this.tm[t] = readyAt;
         this.observer?.onWait?.(key, readyAt);
       }
       if (earlier || raise) {
-        putWaiting(this.waitingHeap, it, false);
-        this.armFor(it.readyAt);
+        const at = this.tm[t]!;
+        putWaiting(this.waitingHeap, it, at, false);
+        this.armFor(at);
       }
     }
   }
@@ -586,10 +604,11 @@ export class PriorityQueue<T> {
     const now = this.loop.now();
     it.queued = false;
     it.locked = true;
-    it.lockedSince = now;
+    const t = it.id * TM_STRIDE;
+    this.tm[t + LOCKED_SINCE] = now;
     this.lockLink(it);
     if (this.queueMetrics) {
-      this.queueMetrics.get(this.depth(it.priority), now - it.readySince);
+      this.queueMetrics.get(this.depth(it.priority), now - this.tm[t + READY_SINCE]!);
       this.ticker!.ensure();
     }
     this.observer?.onGet?.(it.key, it.priority);
@@ -616,13 +635,14 @@ export class PriorityQueue<T> {
     if (it !== undefined && it.locked) {
       it.locked = false;
       this.lockUnlink(it);
-      this.queueMetrics?.done(this.loop.now() - it.lockedSince);
+      this.queueMetrics?.done(this.loop.now() - this.tm[it.id * TM_STRIDE + LOCKED_SINCE]!);
     }
     this.observer?.onDone?.(item);
     if (it === undefined) return;
     if (!it.queued) {
       this.recs.delete(item);
       this.lastRec = undefined;
+      this.freeIds.push(it.id);
     } else if (!it.waiting && !it.inReady) {
       // A parked ready item: visible to Get from now on, keeping its place (counter).
       this.parked--;
@@ -724,7 +744,7 @@ export class PriorityQueue<T> {
   private becomeReady(it: PqItem<T>, fresh = true): void {
     if (fresh) it.counter = this.counter++;
     it.waiting = false;
-    it.readySince = this.loop.now();
+    this.tm[it.id * TM_STRIDE + READY_SINCE] = this.loop.now();
     if (this.queueMetrics) this.queueMetrics.add(this.depth(it.priority));
     if (it.locked) {
       this.parked++;
@@ -742,21 +762,34 @@ export class PriorityQueue<T> {
    * earlier readyAt moves it, and then to readyAt, which is the new head (no peek needed).
    */
   private armFor(readyAt: Nanos): void {
-    if (this.firing) {
-      this.arm();
-      return;
-    }
-    if (readyAt >= this.timerAt) return;
-    if (this.timer >= 0) this.loop.cancel(this.timer);
-    this.timerAt = readyAt;
-    this.timer = this.loop.schedule(readyAt, this.fire);
+    if (this.firing) this.arm();
+    else this.armAt(readyAt);
   }
 
+  /** Arms the timer for the head of the waiting set. */
   private arm(): void {
     const head = this.waitingHeap.peek();
-    if (!head || head.readyAt >= this.timerAt) return;
+    if (head) this.armAt(this.tm[head.id * TM_STRIDE + READY_AT]!);
+  }
+
+  /** Moves the timer to `at` (the head's readyAt) if that is earlier. */
+  private armAt(at: Nanos): void {
+    if (at >= this.timerAt) return;
     if (this.timer >= 0) this.loop.cancel(this.timer);
-    this.timerAt = head.readyAt;
-    this.timer = this.loop.schedule(head.readyAt, this.fire);
+    this.timerAt = at;
+    this.timer = this.loop.schedule(at, this.fire);
+  }
+
+  /** A free slot in tm for a new record. */
+  private newId(): number {
+    const id = this.freeIds.pop();
+    if (id !== undefined) return id;
+    const n = this.nextId++;
+    if ((n + 1) * TM_STRIDE > this.tm.length) {
+      const tm = new Float64Array(this.tm.length * 2);
+      tm.set(this.tm);
+      this.tm = tm;
+    }
+    return n;
   }
 }

@@ -1,6 +1,6 @@
 import {
   memo,
-  startTransition,
+  useCallback,
   useEffect,
   useId,
   useMemo,
@@ -18,16 +18,30 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { flushSync } from 'react-dom';
 import type { RunEvent } from '../../engine/run-types';
-import { GHOST, formatTick, formatValue, type Row } from './chartData';
+import type { RunData } from '../../store/runStore';
+import {
+  GHOST,
+  formatTick,
+  formatValue,
+  panelRows,
+  type PanelDrawing,
+  type Row,
+} from './chartData';
 import { promqlOf, type PanelDef } from './panels';
 import { downloadPanelImage } from './exports';
 import { useVisible } from './useVisible';
+import { drawScheduler } from './drawScheduler';
+import { hooks } from './testHooks';
 
 export interface ChartPanelProps {
   def: PanelDef;
-  rows: Row[];
-  ghost: boolean;
+  /** The run's columns (appended in place; `version` says when they changed). */
+  data: RunData;
+  /** The pinned run A, when it can be overlaid. */
+  ghostData: RunData | null;
+  version: number;
   events: RunEvent[];
   endS: number;
   cursorS: number | null;
@@ -35,26 +49,6 @@ export interface ChartPanelProps {
   onPoint?(tSeconds: number): void;
   onFocusPanel?(id: string): void;
   reducedMotion: boolean;
-}
-
-const drawQueue: (() => void)[] = [];
-let drawTimer: ReturnType<typeof setTimeout> | null = null;
-
-function pumpDraws(): void {
-  drawTimer = null;
-  const f = drawQueue.shift();
-  if (f) f();
-  if (drawQueue.length > 0) drawTimer = setTimeout(pumpDraws, 0);
-}
-
-/** Runs chart redraws one per task, in order; returns a cancel function. */
-export function scheduleDraw(f: () => void): () => void {
-  drawQueue.push(f);
-  if (drawTimer === null) drawTimer = setTimeout(pumpDraws, 0);
-  return () => {
-    const i = drawQueue.indexOf(f);
-    if (i >= 0) drawQueue.splice(i, 1);
-  };
 }
 
 /** A shared x-axis sync id: hovering one panel shows the values of every panel at that time. */
@@ -219,118 +213,176 @@ function DataTable({ def, rows, ghost }: { def: PanelDef; rows: Row[]; ghost: bo
   );
 }
 
+// Props that never change are hoisted: recharts re-registers an axis, a line or the margin in
+// its store whenever such a prop is a new object, and every registration re-runs its selectors.
+const MARGIN = { top: 6, right: 10, bottom: 0, left: 0 };
+const TICK = { fontSize: 11 };
+const TOOLTIP_WRAPPER = { fontSize: 12 };
+// Text in the page's colour (line colours are not all 4.5:1 on the tooltip).
+const TOOLTIP_ITEM = { color: 'inherit' };
+const TOOLTIP_CONTENT = { background: 'Canvas', color: 'CanvasText' };
+const ACTIVE_DOT = { r: 3 };
+const Y_DOMAIN: [number, 'auto'] = [0, 'auto'];
+const xTick = (v: number) => `${Math.round(v)}s`;
+const tooltipLabel = (l: unknown) => `t = ${Number(l).toFixed(0)} s`;
+const NO_ROWS: PanelDrawing = { rows: [], sparse: '' };
+
 function ChartPanelImpl(props: ChartPanelProps) {
-  const { def, rows, ghost, events, endS, cursorS, sentence, onPoint, onFocusPanel } = props;
+  const { def, data, ghostData, version, events, endS, cursorS, sentence, onPoint, onFocusPanel } =
+    props;
+  const ghost = ghostData !== null;
   const [showTable, setShowTable] = useState(false);
   const chartRef = useRef<HTMLDivElement | null>(null);
   const visible = useVisible(chartRef);
-  // Off-screen panels keep the rows they last drew (no work while scrolled away).
-  const [drawn, setDrawn] = useState(rows);
+  // Off-screen panels keep what they last drew (no work while scrolled away). On screen, each
+  // chart redraws in its own task, one chart per animation frame (drawScheduler).
+  const [drawn, setDrawn] = useState<PanelDrawing>(NO_ROWS);
+  const owner = useRef({});
   useEffect(() => {
-    if (!visible) return;
-    // Staggered: each visible chart redraws in its own task (and as a transition React may
-    // interrupt), so several charts never add up to one long main-thread task.
-    return scheduleDraw(() => startTransition(() => setDrawn(rows)));
-  }, [rows, visible]);
+    const me = owner.current;
+    if (!visible) {
+      drawScheduler.cancel(me);
+      return;
+    }
+    drawScheduler.schedule(me, () => {
+      flushSync(() => setDrawn(panelRows(def, data, ghostData)));
+      hooks().countChartUpdate?.(def.id);
+    });
+  }, [def, data, ghostData, version, visible]);
+  useEffect(() => {
+    const me = owner.current;
+    return () => drawScheduler.cancel(me);
+  }, []);
 
   const unit = def.unit;
-  // Sparse lines (a burst that lasted one sample, a quantile with few observations) would be
-  // invisible without dots: draw dots when a line has few points.
-  const sparse = useMemo(() => {
-    const out = new Set<string>();
-    for (const l of def.lines) {
-      let n = 0;
-      for (const r of drawn) if (r[l.key] !== null && r[l.key] !== undefined) n++;
-      if (n > 0 && n < 40) out.add(l.key);
-    }
-    return out;
-  }, [drawn, def.lines]);
+  // Each child of the chart is its own memoised element, so a new `data` re-renders the chart
+  // and nothing else: React skips children whose element did not change.
+  const grid = useMemo(() => <CartesianGrid strokeDasharray="2 4" className="rp-grid" />, []);
+  const xAxis = useMemo(
+    () => (
+      <XAxis
+        dataKey="t"
+        type="number"
+        domain={[0, Math.max(endS, 1)]}
+        tickFormatter={xTick}
+        tick={TICK}
+        allowDataOverflow
+      />
+    ),
+    [endS],
+  );
+  const yAxis = useMemo(
+    () => (
+      <YAxis
+        width={56}
+        tick={TICK}
+        tickFormatter={(v: number) => formatTick(v, unit)}
+        domain={Y_DOMAIN}
+      />
+    ),
+    [unit],
+  );
+  const tooltip = useMemo(
+    () => (
+      <Tooltip
+        isAnimationActive={false}
+        formatter={(v) => formatValue(typeof v === 'number' ? v : Number(v), unit)}
+        labelFormatter={tooltipLabel}
+        wrapperStyle={TOOLTIP_WRAPPER}
+        itemStyle={TOOLTIP_ITEM}
+        contentStyle={TOOLTIP_CONTENT}
+      />
+    ),
+    [unit],
+  );
+  const eventLines = useMemo(
+    () =>
+      labelledEvents(events, endS).map(({ e, label }, i) => (
+        <ReferenceLine
+          key={`${e.t}-${i}`}
+          x={e.t / 1e9}
+          stroke="currentColor"
+          strokeOpacity={0.45}
+          strokeDasharray="3 3"
+          label={
+            label
+              ? { value: EVENT_SHORT[e.kind], position: 'insideTopLeft', fontSize: 10 }
+              : undefined
+          }
+        />
+      )),
+    [events, endS],
+  );
+  const cursorLine = useMemo(
+    () =>
+      cursorS !== null ? <ReferenceLine x={cursorS} stroke="#e8590c" strokeWidth={1.5} /> : null,
+    [cursorS],
+  );
+  const sparse = drawn.sparse;
+  const lines = useMemo(() => {
+    const dotted = new Set(sparse.split(' '));
+    return [
+      ...(ghost
+        ? def.lines.map((l) => (
+            <Line
+              key={`A-${l.key}`}
+              dataKey={GHOST + l.key}
+              name={`A ${l.label}`}
+              stroke={l.color}
+              strokeOpacity={0.55}
+              strokeDasharray="5 4"
+              strokeWidth={1.5}
+              dot={false}
+              isAnimationActive={false}
+              className="rp-ghost"
+            />
+          ))
+        : []),
+      ...def.lines.map((l) => (
+        <Line
+          key={l.key}
+          dataKey={l.key}
+          name={ghost ? `B ${l.label}` : l.label}
+          stroke={l.color}
+          strokeWidth={1.75}
+          dot={dotted.has(l.key) ? { r: 2.5, fill: l.color, stroke: l.color } : false}
+          activeDot={ACTIVE_DOT}
+          isAnimationActive={false}
+          className="rp-line"
+        />
+      )),
+    ];
+  }, [def, ghost, sparse]);
+  const onClick = useCallback(
+    (e: { activeLabel?: unknown } | null | undefined) => {
+      const t = typeof e?.activeLabel === 'number' ? e.activeLabel : Number(e?.activeLabel);
+      if (Number.isFinite(t)) onPoint?.(t);
+    },
+    [onPoint],
+  );
   // The chart element is rebuilt only when what it draws changes: off-screen panels and
   // unrelated store updates cost nothing.
   const chart = useMemo(
     () => (
       <ResponsiveContainer width="100%" height={150} debounce={50}>
-        <LineChart
-          data={drawn}
-          syncId={SYNC_ID}
-          margin={{ top: 6, right: 10, bottom: 0, left: 0 }}
-          onClick={(e) => {
-            const t = typeof e?.activeLabel === 'number' ? e.activeLabel : Number(e?.activeLabel);
-            if (Number.isFinite(t)) onPoint?.(t);
-          }}
-        >
-          <CartesianGrid strokeDasharray="2 4" className="rp-grid" />
-          <XAxis
-            dataKey="t"
-            type="number"
-            domain={[0, Math.max(endS, 1)]}
-            tickFormatter={(v: number) => `${Math.round(v)}s`}
-            tick={{ fontSize: 11 }}
-            allowDataOverflow
-          />
-          <YAxis
-            width={56}
-            tick={{ fontSize: 11 }}
-            tickFormatter={(v: number) => formatTick(v, unit)}
-            domain={[0, 'auto']}
-          />
-          <Tooltip
-            isAnimationActive={false}
-            formatter={(v) => formatValue(typeof v === 'number' ? v : Number(v), unit)}
-            labelFormatter={(l) => `t = ${Number(l).toFixed(0)} s`}
-            wrapperStyle={{ fontSize: 12 }}
-            // Text in the page's colour (line colours are not all 4.5:1 on the tooltip).
-            itemStyle={{ color: 'inherit' }}
-            contentStyle={{ background: 'Canvas', color: 'CanvasText' }}
-          />
-          {labelledEvents(events, endS).map(({ e, label }, i) => (
-            <ReferenceLine
-              key={`${e.t}-${i}`}
-              x={e.t / 1e9}
-              stroke="currentColor"
-              strokeOpacity={0.45}
-              strokeDasharray="3 3"
-              label={
-                label
-                  ? { value: EVENT_SHORT[e.kind], position: 'insideTopLeft', fontSize: 10 }
-                  : undefined
-              }
-            />
-          ))}
-          {cursorS !== null && <ReferenceLine x={cursorS} stroke="#e8590c" strokeWidth={1.5} />}
-          {ghost &&
-            def.lines.map((l) => (
-              <Line
-                key={`A-${l.key}`}
-                dataKey={GHOST + l.key}
-                name={`A ${l.label}`}
-                stroke={l.color}
-                strokeOpacity={0.55}
-                strokeDasharray="5 4"
-                strokeWidth={1.5}
-                dot={false}
-                isAnimationActive={false}
-                className="rp-ghost"
-              />
-            ))}
-          {def.lines.map((l) => (
-            <Line
-              key={l.key}
-              dataKey={l.key}
-              name={ghost ? `B ${l.label}` : l.label}
-              stroke={l.color}
-              strokeWidth={1.75}
-              dot={sparse.has(l.key) ? { r: 2.5, fill: l.color, stroke: l.color } : false}
-              activeDot={{ r: 3 }}
-              isAnimationActive={false}
-              className="rp-line"
-            />
-          ))}
+        <LineChart data={drawn.rows} syncId={SYNC_ID} margin={MARGIN} onClick={onClick}>
+          {grid}
+          {xAxis}
+          {yAxis}
+          {tooltip}
+          {eventLines}
+          {cursorLine}
+          {lines}
         </LineChart>
       </ResponsiveContainer>
     ),
+    [drawn.rows, onClick, grid, xAxis, yAxis, tooltip, eventLines, cursorLine, lines],
+  );
+  // The table alternative reads the same rows (computed only while it is shown).
+  const tableRows = useMemo(
+    () => (showTable ? panelRows(def, data, ghostData).rows : []),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [drawn, ghost, events, cursorS, endS, sparse, def, unit],
+    [showTable, def, data, ghostData, version],
   );
   return (
     <PanelFrame
@@ -341,7 +393,7 @@ function ChartPanelImpl(props: ChartPanelProps) {
       onFocusPanel={onFocusPanel}
       chartRef={chartRef}
       promql={promqlOf(def)}
-      table={<DataTable def={def} rows={rows} ghost={ghost} />}
+      table={showTable ? <DataTable def={def} rows={tableRows} ghost={ghost} /> : null}
     >
       <div className="rp-chart" ref={chartRef}>
         {/* Off-screen panels are not mounted at all: recharts costs real time per chart. */}

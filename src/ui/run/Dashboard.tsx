@@ -5,7 +5,7 @@ import type { RunSummary } from '../../engine/run-types';
 import { ChartPanel } from './ChartPanel';
 import { Heatmap } from './Heatmap';
 import { PANELS } from './panels';
-import { panelSentence, toRows, formatValue } from './chartData';
+import { panelSentence, formatValue } from './chartData';
 import { hooks } from './testHooks';
 
 /** Charts redraw at most this often (ms): ~12 updates per second while a run streams. */
@@ -54,11 +54,11 @@ export function Dashboard({ onPickTime }: { onPickTime(tNanos: number): void }) 
   const [focusPanel, setFocusPanel] = useState('queue-depth');
   const reducedMotion = useReducedMotion();
 
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const rows = useMemo(() => toRows(data, ghost), [data, ghost, version]);
+  // A new data version offered to the charts (each on-screen chart then draws it in its turn:
+  // see drawScheduler; hooks().chartDraws counts the draws per panel).
   useEffect(() => {
     hooks().chartUpdates++;
-  }, [rows]);
+  }, [data, ghost, version]);
   const sentences = useMemo(
     () => new Map(PANELS.map((p) => [p.id, panelSentence(p, data)])),
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -110,8 +110,9 @@ export function Dashboard({ onPickTime }: { onPickTime(tNanos: number): void }) 
           <ChartPanel
             key={p.id}
             def={p}
-            rows={rows}
-            ghost={!!ghost}
+            data={data}
+            ghostData={ghost}
+            version={version}
             events={events}
             endS={endS}
             cursorS={cursorS}
@@ -126,8 +127,9 @@ export function Dashboard({ onPickTime }: { onPickTime(tNanos: number): void }) 
           <ChartPanel
             key={p.id}
             def={p}
-            rows={rows}
-            ghost={!!ghost}
+            data={data}
+            ghostData={ghost}
+            version={version}
             events={events}
             endS={endS}
             cursorS={cursorS}

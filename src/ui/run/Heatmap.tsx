@@ -6,6 +6,8 @@ import { PanelFrame } from './ChartPanel';
 import { HEATMAP_PROMQL } from './panels';
 import { formatValue } from './chartData';
 import { useVisible } from './useVisible';
+import { drawScheduler } from './drawScheduler';
+import { hooks } from './testHooks';
 
 const MAX_COLUMNS = 240;
 
@@ -53,9 +55,13 @@ function draw(canvas: HTMLCanvasElement, m: HeatmapModel, endS: number, dark: bo
   const dpr = window.devicePixelRatio || 1;
   const w = canvas.clientWidth;
   const h = canvas.clientHeight;
-  canvas.width = Math.round(w * dpr);
-  canvas.height = Math.round(h * dpr);
+  // Resizing the backing store reallocates it: only when the size changed.
+  const bw = Math.round(w * dpr);
+  const bh = Math.round(h * dpr);
+  if (canvas.width !== bw) canvas.width = bw;
+  if (canvas.height !== bh) canvas.height = bh;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.globalAlpha = 1;
   ctx.clearRect(0, 0, w, h);
   const left = 56;
   const bottom = 18;
@@ -73,6 +79,10 @@ function draw(canvas: HTMLCanvasElement, m: HeatmapModel, endS: number, dark: bo
     ctx.fillText(`${Math.round((span * s) / 4)}s`, Math.min(x, w - 30), h - 4);
   }
   if (m.max === 0) return;
+  // One colour; each cell's opacity through globalAlpha (the same pixels as an rgba() colour
+  // per cell, without parsing a colour string per cell).
+  ctx.fillStyle = dark ? 'rgb(255,146,43)' : 'rgb(214,51,108)';
+  const logMax = Math.log1p(m.max);
   let prevT = 0;
   for (let c = 0; c < m.counts.length; c++) {
     const t1 = m.t[c]!;
@@ -83,11 +93,11 @@ function draw(canvas: HTMLCanvasElement, m: HeatmapModel, endS: number, dark: bo
     for (let k = 0; k < rows; k++) {
       const v = col[k] ?? 0;
       if (v === 0) continue;
-      const a = 0.15 + 0.85 * (Math.log1p(v) / Math.log1p(m.max));
-      ctx.fillStyle = dark ? `rgba(255,146,43,${a})` : `rgba(214,51,108,${a})`;
+      ctx.globalAlpha = 0.15 + 0.85 * (Math.log1p(v) / logMax);
       ctx.fillRect(x0, h - bottom - (k + 1) * rh, Math.max(1, x1 - x0), rh);
     }
   }
+  ctx.globalAlpha = 1;
 }
 
 function HeatmapImpl({
@@ -107,11 +117,25 @@ function HeatmapImpl({
   const [showTable, setShowTable] = useState(false);
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const model = useMemo(() => heatmapModel(data), [data, version]);
+  // Painted in its turn with the line charts (one chart per animation frame).
+  const owner = useRef({});
   useEffect(() => {
-    if (!visible || showTable || !canvas.current) return;
-    const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
-    draw(canvas.current, model, endS, dark);
+    const me = owner.current;
+    if (!visible || showTable) {
+      drawScheduler.cancel(me);
+      return;
+    }
+    drawScheduler.schedule(me, () => {
+      if (!canvas.current) return;
+      const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
+      draw(canvas.current, model, endS, dark);
+      hooks().countChartUpdate?.('reconcile-heatmap');
+    });
   }, [model, visible, showTable, endS]);
+  useEffect(() => {
+    const me = owner.current;
+    return () => drawScheduler.cancel(me);
+  }, []);
 
   const total = model.counts.reduce((a, c) => a + c.reduce((x, y) => x + y, 0), 0);
   const busiest = model.counts.length

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Second } from '../../engine/time';
 import { SERIES_KEYS, type Sample, type SeriesKey } from '../../engine/run-types';
 import { appendSamples, emptyRunData } from '../../store/runStore';
-import { GHOST, formatClock, formatValue, panelSentence, toRows } from './chartData';
+import { GHOST, formatClock, formatValue, panelRows, panelSentence, toRows } from './chartData';
 import { PANELS, promqlOf } from './panels';
 
 function sample(i: number, f: (k: SeriesKey) => number): Sample {
@@ -50,6 +50,41 @@ describe('chart rows', () => {
     expect(rows[3]![GHOST + 'workqueue_depth']).toBe(100);
     expect(rows[3]!.workqueue_depth).toBeNull();
     expect(rows[0]!.workqueue_depth).toBe(1);
+  });
+
+  it('gives a panel rows of its own series only (and the pinned run A), the same values as toRows', () => {
+    const ss = Array.from({ length: 50 }, (_, i) =>
+      sample(i, (k) => (k === 'workqueue_depth' ? i : 7)),
+    );
+    const d = appendSamples(emptyRunData(), ss, []);
+    const qd = PANELS.find((p) => p.id === 'queue-depth')!;
+    const { rows } = panelRows(qd, d, d);
+    expect(Object.keys(rows[0]!).sort()).toEqual(
+      [
+        't',
+        'workqueue_depth',
+        'objects_unreconciled',
+        GHOST + 'workqueue_depth',
+        GHOST + 'objects_unreconciled',
+      ].sort(),
+    );
+    const all = toRows(d, d);
+    for (let i = 0; i < rows.length; i++) {
+      for (const [k, v] of Object.entries(rows[i]!)) expect(v).toBe(all[i]![k]);
+    }
+  });
+
+  it('marks lines with few points as sparse (they are drawn with dots)', () => {
+    const ss = Array.from({ length: 60 }, (_, i) =>
+      sample(i, (k) => (k === 'reconcile_rate_error' ? (i % 10 === 0 ? 1 : NaN) : 5)),
+    );
+    const d = appendSamples(emptyRunData(), ss, []);
+    const rate = PANELS.find((p) => p.id === 'reconcile-rate')!;
+    expect(panelRows(rate, d, null).sparse).toBe('reconcile_rate_error');
+    const one = appendSamples(emptyRunData(), ss.slice(0, 1), []);
+    expect(panelRows(rate, one, null).sparse.split(' ').sort()).toEqual(
+      rate.lines.map((l) => l.key).sort(),
+    );
   });
 
   it('draws a gap, not a zero, where a quantile had no observations', () => {

@@ -75,6 +75,35 @@ export function toRows(
   return rows;
 }
 
+/** The series a panel draws (its own, and the pinned run's under GHOST keys). */
+const keysOf = new WeakMap<PanelDef, SeriesKey[]>();
+function panelKeys(def: PanelDef): SeriesKey[] {
+  let k = keysOf.get(def);
+  if (!k) keysOf.set(def, (k = def.lines.map((l) => l.key)));
+  return k;
+}
+
+/** What a chart last drew: its rows and which lines are sparse (drawn with dots). */
+export interface PanelDrawing {
+  rows: Row[];
+  /** Keys of the lines with few points, joined by spaces ('' when none). */
+  sparse: string;
+}
+
+/** Panel rows: time plus the panel's own series (and the pinned run's), display-decimated. */
+export function panelRows(def: PanelDef, data: RunData, ghost: RunData | null): PanelDrawing {
+  const rows = toRows(data, ghost, DISPLAY_POINTS, panelKeys(def));
+  // Sparse lines (a burst that lasted one sample, a quantile with few observations) would be
+  // invisible without dots: draw dots when a line has few points.
+  const sparse: string[] = [];
+  for (const l of def.lines) {
+    let n = 0;
+    for (const r of rows) if (r[l.key] !== null && r[l.key] !== undefined) n++;
+    if (n > 0 && n < 40) sparse.push(l.key);
+  }
+  return { rows, sparse: sparse.join(' ') };
+}
+
 const nf0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const nf1 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 const nf2 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });

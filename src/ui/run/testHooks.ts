@@ -4,7 +4,10 @@
  * carries ?testHooks=1.
  */
 export interface ReconcileLabHooks {
+  /** Data versions the dashboard offered its charts (at most one per CHART_UPDATE_MS). */
   chartUpdates: number;
+  /** Redraws per panel id: a chart given new data (line charts) or repainted (heatmap). */
+  chartDraws: Record<string, number>;
   countChartUpdate?(panelId: string): void;
   killWorker?(mode?: 'hang' | 'crash'): void;
   /** The run's state for tests and benchmarks (status, clock, summary, frames). */
@@ -39,8 +42,9 @@ export function hooks(): ReconcileLabHooks {
   if (!window.__reconcileLab) {
     const h: ReconcileLabHooks = {
       chartUpdates: 0,
-      countChartUpdate() {
-        h.chartUpdates++;
+      chartDraws: {},
+      countChartUpdate(panelId) {
+        h.chartDraws[panelId] = (h.chartDraws[panelId] ?? 0) + 1;
       },
     };
     window.__reconcileLab = h;

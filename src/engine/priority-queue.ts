@@ -158,6 +158,14 @@ class LazyHeap<T> {
     this.fromRun = this.less(this.r1[j]!, this.r2[j]!, this.r3[j]!, 0);
     return this.fromRun ? rx : hx;
   }
+  /** The first key of the live front (valid right after peek() returned it). */
+  frontK1(): number {
+    return this.fromRun ? this.r1[this.rh]! : this.k1[0]!;
+  }
+  /** The third key of the live front (valid right after peek() returned it). */
+  frontK3(): number {
+    return this.fromRun ? this.r3[this.rh]! : this.k3[0]!;
+  }
   /** Removes the live front (call right after peek() returned it). */
   popLive(): void {
     if (this.fromRun) {
@@ -303,14 +311,18 @@ function waitingLive<T>(x: PqItem<T>, stamp: number): boolean {
   return x.queued && x.waiting && x.stamp === stamp;
 }
 
-/** Ready order: priority (higher first), then counter (lower first). */
-function putReady<T>(h: LazyHeap<T>, it: PqItem<T>): void {
+/**
+ * Ready order: priority (higher first), then counter (lower first). The third key carries
+ * readySince, so Get reads it from the heap rather than from the record's times (the counter
+ * of a ready entry is unique, so the third key never decides the order).
+ */
+function putReady<T>(h: LazyHeap<T>, it: PqItem<T>, readySince: Nanos): void {
   const stamp = ++it.stamp;
   if (!it.inReady) {
     it.inReady = true;
     h.live++;
   }
-  h.put(it, -it.priority, it.counter, 0, stamp);
+  h.put(it, -it.priority, it.counter, readySince, stamp);
 }
 
 /** Waiting order: readyAt, then the ready order. */
@@ -395,7 +407,8 @@ export class PriorityQueue<T> {
     try {
       for (;;) {
         head = this.waitingHeap.peek();
-        if (!head || this.tm[head.id * TM_STRIDE + READY_AT]! > now) break;
+        // The waiting heap's first key is the live entry's readyAt.
+        if (!head || this.waitingHeap.frontK1() > now) break;
         this.waitingHeap.popLive();
         this.becomeReady(head);
       }
@@ -403,7 +416,7 @@ export class PriorityQueue<T> {
       this.firing = false;
     }
     // arm(), with the head just peeked (nothing has changed since).
-    if (head) this.armAt(this.tm[head.id * TM_STRIDE + READY_AT]!);
+    if (head) this.armAt(this.waitingHeap.frontK1());
   };
 
   constructor(o: QueueOptions & { rateLimiter?: RateLimiter<T> }) {
@@ -538,7 +551,7 @@ export class PriorityQueue<T> {
         }
         it.priority = newPriority;
         it.counter = this.counter++;
-        if (it.inReady) putReady(this.readyHeap, it);
+        if (it.inReady) putReady(this.readyHeap, it, this.tm[it.id * TM_STRIDE + READY_SINCE]!);
       }
       this.observer?.onAdd?.(key, 'merged', it.priority);
       return;
@@ -599,6 +612,7 @@ export class PriorityQueue<T> {
     if (this.shutting) return null;
     const it = this.readyHeap.peek();
     if (it === undefined) return undefined;
+    const readySince = this.readyHeap.frontK3();
     this.readyHeap.popLive();
     it.inReady = false;
     const now = this.loop.now();
@@ -608,7 +622,7 @@ export class PriorityQueue<T> {
     this.tm[t + LOCKED_SINCE] = now;
     this.lockLink(it);
     if (this.queueMetrics) {
-      this.queueMetrics.get(this.depth(it.priority), now - this.tm[t + READY_SINCE]!);
+      this.queueMetrics.get(this.depth(it.priority), now - readySince);
       this.ticker!.ensure();
     }
     this.observer?.onGet?.(it.key, it.priority);
@@ -646,7 +660,7 @@ export class PriorityQueue<T> {
     } else if (!it.waiting && !it.inReady) {
       // A parked ready item: visible to Get from now on, keeping its place (counter).
       this.parked--;
-      putReady(this.readyHeap, it);
+      putReady(this.readyHeap, it, this.tm[it.id * TM_STRIDE + READY_SINCE]!);
       this.waiters.notifyOne();
     }
   }
@@ -744,13 +758,14 @@ export class PriorityQueue<T> {
   private becomeReady(it: PqItem<T>, fresh = true): void {
     if (fresh) it.counter = this.counter++;
     it.waiting = false;
-    this.tm[it.id * TM_STRIDE + READY_SINCE] = this.loop.now();
+    const now = this.loop.now();
+    this.tm[it.id * TM_STRIDE + READY_SINCE] = now;
     if (this.queueMetrics) this.queueMetrics.add(this.depth(it.priority));
     if (it.locked) {
       this.parked++;
       this.observer?.onAdd?.(it.key, 'dirty', it.priority);
     } else {
-      putReady(this.readyHeap, it);
+      putReady(this.readyHeap, it, now);
       this.waiters.notifyOne();
       this.observer?.onAdd?.(it.key, 'queued', it.priority);
     }
@@ -768,8 +783,7 @@ export class PriorityQueue<T> {
 
   /** Arms the timer for the head of the waiting set. */
   private arm(): void {
-    const head = this.waitingHeap.peek();
-    if (head) this.armAt(this.tm[head.id * TM_STRIDE + READY_AT]!);
+    if (this.waitingHeap.peek()) this.armAt(this.waitingHeap.frontK1());
   }
 
   /** Moves the timer to `at` (the head's readyAt) if that is earlier. */

@@ -120,6 +120,57 @@ describe('ObjectStore', () => {
     expect(g.metadata.labels.app).toBe('db');
   });
 
+  it('never lets a caller reach stored state through any returned object', () => {
+    const { store } = setup();
+    const events: WatchEvent[] = [];
+    store.watch('Database', { resourceVersion: 0 }, (e) => events.push(e));
+    const scribble = (o: KubeObject) => {
+      o.spec.size = 99;
+      o.status.phase = 'scribbled';
+      o.metadata.labels.app = 'scribbled';
+      o.metadata.resourceVersion = 12345;
+    };
+    const o = ok(store.create(db('db-1')));
+    scribble(o);
+    const u = ok(
+      store.update({ ...db('db-1', { size: 2 }), metadata: { ...db('db-1').metadata } }),
+    );
+    scribble(u);
+    const same = ok(store.update({ ...db('db-1', { size: 2 }) })); // no-op: the stored object
+    scribble(same);
+    const st = ok(store.updateStatus({ ...db('db-1'), status: { phase: 'Ready' } }));
+    scribble(st);
+    const p = ok(store.patch('Database', 'default', 'db-1', { labels: { tier: 'gold' } }));
+    scribble(p);
+    const noop = ok(store.patch('Database', 'default', 'db-1', { spec: { size: 2 } }));
+    scribble(noop);
+    for (const item of store.list('Database').items) scribble(item);
+    const g = ok(store.get('Database', 'default', 'db-1'));
+    expect(g.spec).toEqual({ size: 2 });
+    expect(g.status).toEqual({ phase: 'Ready' });
+    expect(g.metadata.labels).toEqual({ app: 'db', tier: 'gold' });
+    expect(g.metadata.resourceVersion).toBe(4);
+    expect(store.peek('Database', 'default', 'db-1')!.metadata.resourceVersion).toBe(4);
+    // The events carry the stored snapshots: each is what was committed, unchanged by the
+    // scribbles on the results above.
+    expect(
+      events.map((e) => [e.type, e.resourceVersion, e.object.metadata.resourceVersion]),
+    ).toEqual([
+      ['ADDED', 1, 1],
+      ['MODIFIED', 2, 2],
+      ['MODIFIED', 3, 3],
+      ['MODIFIED', 4, 4],
+    ]);
+    expect(events.map((e) => e.object.spec.size)).toEqual([1, 2, 2, 2]);
+    expect(events[1]!.object.metadata.labels).toEqual({ app: 'db' });
+    // A replay from history shows the same snapshots.
+    const replay: WatchEvent[] = [];
+    store.watch('Database', { resourceVersion: 1 }, (e) => replay.push(e));
+    expect(replay.map((e) => [e.type, e.resourceVersion, e.object])).toEqual(
+      events.slice(1).map((e) => [e.type, e.resourceVersion, e.object]),
+    );
+  });
+
   it('lists in key order with namespace and label filters, counting objects scanned', () => {
     const { store } = setup();
     for (const [ns, n] of [

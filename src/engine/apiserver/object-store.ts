@@ -156,11 +156,6 @@ export interface StoreOptions {
   historyCapacity?: number;
 }
 
-interface HistoryEntry {
-  ev: WatchEvent;
-  at: Nanos;
-}
-
 class WatcherImpl implements Watch {
   active = true;
   constructor(
@@ -178,7 +173,7 @@ class WatcherImpl implements Watch {
   stop(): void {
     if (!this.active) return;
     this.active = false;
-    this.state.watchers.delete(this);
+    this.state.removeWatcher(this);
     this.onClose?.('stopped');
   }
   deliver(ev: WatchEvent): void {
@@ -191,16 +186,57 @@ class WatcherImpl implements Watch {
   }
 }
 
+/**
+ * One stored object: its key and current snapshot. A write replaces `obj` (a new immutable
+ * snapshot) without touching the maps that index the entry.
+ */
+class Entry {
+  constructor(
+    readonly key: string,
+    public obj: KubeObject,
+  ) {}
+}
+
 class KindState {
-  readonly objects = new Map<string, KubeObject>();
-  readonly byNamespace = new Map<string, Map<string, KubeObject>>();
-  readonly history: HistoryEntry[] = [];
+  /** Per namespace, by name (lookups: no key string to build per request). */
+  readonly byName = new Map<string, Map<string, Entry>>();
+  /** Number of stored objects. */
+  size = 0;
+  /** Every entry in key order (LIST, watch from 0), rebuilt after a create or delete. */
+  sorted: Entry[] | null = null;
+  /** Per namespace, in key order (namespaced LIST), rebuilt after a create or delete. */
+  sortedByNs = new Map<string, Entry[]>();
+  /** The last namespace looked up and its by-name map. */
+  lastNs = '';
+  lastNsMap: Map<string, Entry> | undefined = undefined;
+  /**
+   * The watch-cache history as parallel arrays (event type, object, commit time) from
+   * histHead on. The objects are the stored snapshots themselves (stored objects are never
+   * mutated: a write stores a new object), so history holds no copies, and the event's
+   * resourceVersion is the snapshot's (a DELETED snapshot carries the deletion's RV).
+   */
+  histTypes: WatchEventType[] = [];
+  histObjs: KubeObject[] = [];
+  histAt: Nanos[] = [];
   histHead = 0;
   /** Largest RV of an event dropped from the history (watches from below it get 410). */
   prunedUpTo = 0;
-  readonly watchers = new Set<WatcherImpl>();
-  sortedKeys: string[] | null = null;
-  constructor(readonly info: KindInfo) {}
+  /** Open watches in registration order; replaced (never mutated) when one opens or closes. */
+  watchers: WatcherImpl[] = [];
+  /** `databases.database.example.com` (NotFound / Conflict messages). */
+  readonly qualified: string;
+  readonly namespaced: boolean;
+  constructor(readonly info: KindInfo) {
+    this.qualified = qualifiedResource(info.kind);
+    this.namespaced = info.namespaced;
+  }
+  addWatcher(w: WatcherImpl): void {
+    this.watchers = [...this.watchers, w];
+  }
+  removeWatcher(w: WatcherImpl): void {
+    const i = this.watchers.indexOf(w);
+    if (i >= 0) this.watchers = this.watchers.filter((x) => x !== w);
+  }
 }
 
 export function objectKeyOf(namespace: string, name: string): string {
@@ -284,6 +320,9 @@ export class ObjectStore {
   private rv = 0;
   private uidSeq = 0;
   private readonly kinds = new Map<string, KindState>();
+  /** One-entry cache in front of `kinds` (runs mostly touch one kind at a time). */
+  private lastKind = '';
+  private lastState: KindState | undefined = undefined;
   private readonly clock: Clock;
   private readonly historyWindow: Nanos;
   private readonly historyCapacity: number;
@@ -307,13 +346,13 @@ export class ObjectStore {
   count(kind: string, namespace?: string): number {
     const s = this.kinds.get(kind);
     if (!s) return 0;
-    if (namespace === undefined || namespace === '') return s.objects.size;
-    return s.byNamespace.get(namespace)?.size ?? 0;
+    if (namespace === undefined || namespace === '') return s.size;
+    return s.byName.get(namespace)?.size ?? 0;
   }
 
   /** Number of open watches on a kind (feeds APF's mutating work estimate). */
   watcherCount(kind: string): number {
-    return this.kinds.get(kind)?.watchers.size ?? 0;
+    return this.kinds.get(kind)?.watchers.length ?? 0;
   }
 
   /** Kinds that have ever been used. */
@@ -322,75 +361,99 @@ export class ObjectStore {
   }
 
   private state(kind: string): KindState {
+    if (kind === this.lastKind && this.lastState) return this.lastState;
     let s = this.kinds.get(kind);
     if (!s) {
       s = new KindState(kindInfo(kind));
       this.kinds.set(kind, s);
     }
+    this.lastKind = kind;
+    this.lastState = s;
     return s;
   }
 
   private ns(s: KindState, namespace: string | undefined): string {
-    return s.info.namespaced ? (namespace ?? '') : '';
+    return s.namespaced ? (namespace ?? '') : '';
+  }
+
+  /** The entry of namespace/name (namespace already normalised by `ns`). */
+  private lookup(s: KindState, namespace: string, name: string): Entry | undefined {
+    let m: Map<string, Entry> | undefined;
+    if (namespace === s.lastNs && s.lastNsMap) m = s.lastNsMap;
+    else {
+      m = s.byName.get(namespace);
+      if (!m) return undefined;
+      s.lastNs = namespace;
+      s.lastNsMap = m;
+    }
+    return m.get(name);
   }
 
   get(kind: string, namespace: string, name: string): KubeObject | StatusError {
     const s = this.state(kind);
-    const o = s.objects.get(objectKeyOf(this.ns(s, namespace), name));
-    if (!o) return newNotFound(qualifiedResource(kind), name);
-    return cloneObject(o);
+    const e = this.lookup(s, this.ns(s, namespace), name);
+    if (!e) return newNotFound(s.qualified, name);
+    return cloneObject(e.obj);
   }
 
   /** Read-only access to the stored snapshot (no copy): for the server's own bookkeeping. */
   peek(kind: string, namespace: string, name: string): Readonly<KubeObject> | undefined {
     const s = this.kinds.get(kind);
     if (!s) return undefined;
-    return s.objects.get(objectKeyOf(this.ns(s, namespace), name));
+    return this.lookup(s, this.ns(s, namespace), name)?.obj;
   }
 
   list(kind: string, opts: ListOptions = {}): ListResult {
     const s = this.state(kind);
-    const namespace = s.info.namespaced ? (opts.namespace ?? '') : '';
-    const pool =
-      namespace === ''
-        ? s.objects
-        : (s.byNamespace.get(namespace) ?? new Map<string, KubeObject>());
-    const keys = this.sortedKeysOf(s, namespace, pool);
+    const namespace = s.namespaced ? (opts.namespace ?? '') : '';
+    const entries = this.sortedIn(s, namespace);
     let start = 0;
     if (opts.continue) {
       const after = decodeContinue(opts.continue);
-      start = lowerBound(keys, after, true);
+      start = lowerBound(entries, after, true);
     }
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
     const items: KubeObject[] = [];
     let scanned = 0;
     let i = start;
-    for (; i < keys.length && items.length < limit; i++) {
-      const o = pool.get(keys[i]!)!;
+    for (; i < entries.length && items.length < limit; i++) {
+      const o = entries[i]!.obj;
       scanned++;
       if (opts.labelSelector && !matchesLabels(o.metadata.labels, opts.labelSelector)) continue;
       items.push(cloneObject(o));
     }
     const result: ListResult = { items, resourceVersion: this.rv, scanned };
-    if (i < keys.length && items.length >= limit) {
-      result.continue = encodeContinue(keys[i - 1]!);
+    if (i < entries.length && items.length >= limit) {
+      result.continue = encodeContinue(entries[i - 1]!.key);
     }
     return result;
   }
 
-  private sortedKeysOf(s: KindState, namespace: string, pool: Map<string, KubeObject>): string[] {
-    if (namespace === '') {
-      if (!s.sortedKeys) s.sortedKeys = [...s.objects.keys()].sort();
-      return s.sortedKeys;
+  /** Entries of a namespace ('' = all) in key order (code-unit order, as Array.sort). */
+  private sortedIn(s: KindState, namespace: string): Entry[] {
+    if (!s.sorted) {
+      const all: Entry[] = [];
+      for (const m of s.byName.values()) for (const e of m.values()) all.push(e);
+      all.sort(byKey);
+      s.sorted = all;
+      s.sortedByNs.clear();
     }
-    return [...pool.keys()].sort();
+    if (namespace === '') return s.sorted;
+    let in_ = s.sortedByNs.get(namespace);
+    if (!in_) {
+      in_ = s.sorted.filter((e) => e.obj.metadata.namespace === namespace);
+      s.sortedByNs.set(namespace, in_);
+    }
+    return in_;
   }
 
   create(obj: NewObject): KubeObject | StatusError {
     const s = this.state(obj.kind);
     const namespace = this.ns(s, obj.metadata.namespace);
+    if (this.lookup(s, namespace, obj.metadata.name)) {
+      return newAlreadyExists(s.qualified, obj.metadata.name);
+    }
     const key = objectKeyOf(namespace, obj.metadata.name);
-    if (s.objects.has(key)) return newAlreadyExists(qualifiedResource(obj.kind), obj.metadata.name);
     const rv = ++this.rv;
     const stored: KubeObject = {
       kind: obj.kind,
@@ -409,8 +472,8 @@ export class ObjectStore {
       spec: { ...(obj.spec ?? {}) },
       status: { ...(obj.status ?? {}) },
     };
-    this.put(s, key, stored, true);
-    this.emit(s, { type: 'ADDED', object: stored, resourceVersion: rv });
+    this.add(s, key, stored);
+    this.emit(s, 'ADDED', stored);
     return cloneObject(stored);
   }
 
@@ -427,33 +490,30 @@ export class ObjectStore {
   private write(obj: ObjectUpdate, statusOnly: boolean): KubeObject | StatusError {
     const s = this.state(obj.kind);
     const namespace = this.ns(s, obj.metadata.namespace);
-    const key = objectKeyOf(namespace, obj.metadata.name);
-    const cur = s.objects.get(key);
-    const qr = qualifiedResource(obj.kind);
-    if (!cur) return newNotFound(qr, obj.metadata.name);
+    const e = this.lookup(s, namespace, obj.metadata.name);
+    if (!e) return newNotFound(s.qualified, obj.metadata.name);
+    const cur = e.obj;
     const want = obj.metadata.resourceVersion;
     if (want !== undefined && want !== 0 && want !== cur.metadata.resourceVersion) {
-      return newConflict(qr, obj.metadata.name);
+      return newConflict(s.qualified, obj.metadata.name);
     }
     if (statusOnly) {
       const status = obj.status ?? {};
       if (sameFields(cur.status, status)) return cloneObject(cur);
-      return this.commit(s, key, cur, { status: { ...status } });
+      return this.commit(s, e, { status: { ...status } });
     }
     const spec = obj.spec ?? {};
     const labels = obj.metadata.labels ?? {};
     const owners = obj.metadata.ownerReferences ?? cur.metadata.ownerReferences;
     const specSame = sameFields(cur.spec, spec);
-    if (
-      specSame &&
-      sameLabels(cur.metadata.labels, labels) &&
-      sameOwners(cur.metadata.ownerReferences, owners)
-    ) {
+    const labelsSame = sameLabels(cur.metadata.labels, labels);
+    if (specSame && labelsSame && sameOwners(cur.metadata.ownerReferences, owners)) {
       return cloneObject(cur);
     }
-    return this.commit(s, key, cur, {
+    return this.commit(s, e, {
       spec: specSame ? cur.spec : { ...spec },
-      labels: { ...labels },
+      // Stored snapshots are never mutated, so unchanged labels are shared, not copied.
+      labels: labelsSame ? cur.metadata.labels : { ...labels },
       ownerReferences: owners,
       bumpGeneration: !specSame,
     });
@@ -468,10 +528,10 @@ export class ObjectStore {
     subresource?: 'status',
   ): KubeObject | StatusError {
     const s = this.state(kind);
-    const key = objectKeyOf(this.ns(s, namespace), name);
-    const cur = s.objects.get(key);
-    const qr = qualifiedResource(kind);
-    if (!cur) return newNotFound(qr, name);
+    const e = this.lookup(s, this.ns(s, namespace), name);
+    const qr = s.qualified;
+    if (!e) return newNotFound(qr, name);
+    const cur = e.obj;
     if (
       patch.resourceVersion !== undefined &&
       patch.resourceVersion !== cur.metadata.resourceVersion
@@ -481,13 +541,13 @@ export class ObjectStore {
     if (subresource === 'status') {
       const status = applyMerge(cur.status, patch.status);
       if (sameFields(cur.status, status)) return cloneObject(cur);
-      return this.commit(s, key, cur, { status });
+      return this.commit(s, e, { status });
     }
     const spec = applyMerge(cur.spec, patch.spec);
     const labels = applyMerge<string>(cur.metadata.labels, patch.labels);
     const specSame = sameFields(cur.spec, spec);
     if (specSame && sameLabels(cur.metadata.labels, labels)) return cloneObject(cur);
-    return this.commit(s, key, cur, { spec, labels, bumpGeneration: !specSame });
+    return this.commit(s, e, { spec, labels, bumpGeneration: !specSame });
   }
 
   delete(
@@ -498,10 +558,10 @@ export class ObjectStore {
   ): KubeObject | StatusError {
     const s = this.state(kind);
     const ns = this.ns(s, namespace);
-    const key = objectKeyOf(ns, name);
-    const cur = s.objects.get(key);
-    const qr = qualifiedResource(kind);
-    if (!cur) return newNotFound(qr, name);
+    const e = this.lookup(s, ns, name);
+    const qr = s.qualified;
+    if (!e) return newNotFound(qr, name);
+    const cur = e.obj;
     const want = precondition?.resourceVersion;
     if (want !== undefined && want !== cur.metadata.resourceVersion) {
       return newConflict(
@@ -511,18 +571,17 @@ export class ObjectStore {
       );
     }
     const rv = ++this.rv;
-    s.objects.delete(key);
-    s.byNamespace.get(ns)?.delete(key);
-    s.sortedKeys = null;
+    s.byName.get(ns)?.delete(name);
+    s.size--;
+    s.sorted = null;
     const last: KubeObject = { ...cur, metadata: { ...cur.metadata, resourceVersion: rv } };
-    this.emit(s, { type: 'DELETED', object: last, resourceVersion: rv });
+    this.emit(s, 'DELETED', last);
     return cloneObject(last);
   }
 
   private commit(
     s: KindState,
-    key: string,
-    cur: KubeObject,
+    e: Entry,
     change: {
       spec?: Fields;
       status?: Fields;
@@ -532,66 +591,74 @@ export class ObjectStore {
     },
   ): KubeObject {
     const rv = ++this.rv;
+    const cur = e.obj;
+    const m = cur.metadata;
+    // Explicit construction (one object shape), as cloneObject.
     const meta: ObjectMeta = {
-      ...cur.metadata,
+      namespace: m.namespace,
+      name: m.name,
+      uid: m.uid,
+      labels: change.labels ?? m.labels,
       resourceVersion: rv,
-      generation: cur.metadata.generation + (change.bumpGeneration ? 1 : 0),
+      generation: m.generation + (change.bumpGeneration ? 1 : 0),
+      creationTimestamp: m.creationTimestamp,
     };
-    if (change.labels) meta.labels = change.labels;
     if ('ownerReferences' in change) {
       if (change.ownerReferences)
         meta.ownerReferences = change.ownerReferences.map((r) => ({ ...r }));
-      else delete meta.ownerReferences;
-    }
+    } else if (m.ownerReferences) meta.ownerReferences = m.ownerReferences;
     const next: KubeObject = {
       kind: cur.kind,
       metadata: meta,
       spec: change.spec ?? cur.spec,
       status: change.status ?? cur.status,
     };
-    this.put(s, key, next, false);
-    this.emit(s, { type: 'MODIFIED', object: next, resourceVersion: rv });
+    e.obj = next;
+    this.emit(s, 'MODIFIED', next);
     return cloneObject(next);
   }
 
-  private put(s: KindState, key: string, o: KubeObject, isNew: boolean): void {
-    s.objects.set(key, o);
+  private add(s: KindState, key: string, o: KubeObject): void {
     const ns = o.metadata.namespace;
-    let m = s.byNamespace.get(ns);
-    if (!m) {
-      m = new Map();
-      s.byNamespace.set(ns, m);
+    let byName = s.byName.get(ns);
+    if (!byName) {
+      byName = new Map();
+      s.byName.set(ns, byName);
     }
-    m.set(key, o);
-    if (isNew) s.sortedKeys = null;
+    byName.set(o.metadata.name, new Entry(key, o));
+    s.size++;
+    s.sorted = null;
   }
 
-  private emit(s: KindState, ev: WatchEvent): void {
+  private emit(s: KindState, type: WatchEventType, object: KubeObject): void {
     const now = this.clock.now();
-    s.history.push({ ev, at: now });
+    s.histTypes.push(type);
+    s.histObjs.push(object);
+    s.histAt.push(now);
     this.prune(s, now);
-    const n = s.watchers.size;
-    if (n === 0) return;
-    if (n === 1) {
-      s.watchers.values().next().value!.deliver(ev);
-      return;
-    }
-    // Watchers registered during delivery see later events only.
-    for (const w of [...s.watchers]) w.deliver(ev);
+    // The array is replaced, never mutated, when watches open or close: watchers registered
+    // during delivery see later events only.
+    const ws = s.watchers;
+    if (ws.length === 0) return;
+    const ev: WatchEvent = { type, object, resourceVersion: object.metadata.resourceVersion };
+    for (let i = 0; i < ws.length; i++) ws[i]!.deliver(ev);
   }
 
   private prune(s: KindState, now: Nanos): void {
-    const h = s.history;
+    const h = s.histObjs;
+    const at = s.histAt;
     const cutoff = now - this.historyWindow;
     while (
       s.histHead < h.length &&
-      (h[s.histHead]!.at < cutoff || h.length - s.histHead > this.historyCapacity)
+      (at[s.histHead]! < cutoff || h.length - s.histHead > this.historyCapacity)
     ) {
-      s.prunedUpTo = h[s.histHead]!.ev.resourceVersion;
+      s.prunedUpTo = h[s.histHead]!.metadata.resourceVersion;
       s.histHead++;
     }
     if (s.histHead > 1024 && s.histHead * 2 > h.length) {
-      h.splice(0, s.histHead);
+      s.histTypes = s.histTypes.slice(s.histHead);
+      s.histObjs = h.slice(s.histHead);
+      s.histAt = at.slice(s.histHead);
       s.histHead = 0;
     }
   }
@@ -615,10 +682,10 @@ export class ObjectStore {
     const w = new WatcherImpl(kind, s, from, namespace, opts.labelSelector, handler, onClose);
     if (from === 0) {
       w.lastRV = this.rv;
-      s.watchers.add(w);
-      const keys = this.sortedKeysOf(s, '', s.objects);
-      for (const k of keys) {
-        const o = s.objects.get(k)!;
+      s.addWatcher(w);
+      const entries = this.sortedIn(s, '');
+      for (const e of entries) {
+        const o = e.obj;
         if (!w.active) break;
         if (namespace !== '' && o.metadata.namespace !== namespace) continue;
         if (opts.labelSelector && !matchesLabels(o.metadata.labels, opts.labelSelector)) continue;
@@ -628,16 +695,22 @@ export class ObjectStore {
     }
     if (from < s.prunedUpTo) {
       const oldest =
-        s.histHead < s.history.length ? s.history[s.histHead]!.ev.resourceVersion : this.rv + 1;
+        s.histHead < s.histObjs.length
+          ? s.histObjs[s.histHead]!.metadata.resourceVersion
+          : this.rv + 1;
       return newTooOldResourceVersion(from, oldest - 1);
     }
-    s.watchers.add(w);
-    const h = s.history;
+    s.addWatcher(w);
+    const h = s.histObjs;
+    const types = s.histTypes;
     // Replay retained events newer than `from`.
     let i = h.length;
-    while (i > s.histHead && h[i - 1]!.ev.resourceVersion > from) i--;
+    while (i > s.histHead && h[i - 1]!.metadata.resourceVersion > from) i--;
     const end = h.length;
-    for (; i < end && w.active; i++) w.deliver(h[i]!.ev);
+    for (; i < end && w.active; i++) {
+      const object = h[i]!;
+      w.deliver({ type: types[i]!, object, resourceVersion: object.metadata.resourceVersion });
+    }
     if (w.lastRV < from) w.lastRV = from;
     return w;
   }
@@ -646,9 +719,10 @@ export class ObjectStore {
   closeWatches(kind: string): void {
     const s = this.kinds.get(kind);
     if (!s) return;
-    for (const w of [...s.watchers]) {
+    const ws = s.watchers;
+    s.watchers = [];
+    for (const w of ws) {
       w.active = false;
-      s.watchers.delete(w);
       w.onClose?.('disconnected');
     }
   }
@@ -660,7 +734,7 @@ export class ObjectStore {
   expireHistory(kind: string): void {
     const s = this.state(kind);
     s.prunedUpTo = this.rv;
-    s.histHead = s.history.length;
+    s.histHead = s.histObjs.length;
   }
 }
 
@@ -672,13 +746,17 @@ function decodeContinue(token: string): string {
   return token.startsWith('continue:') ? token.slice('continue:'.length) : token;
 }
 
+function byKey(a: Entry, b: Entry): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
 /** First index whose key is > k (strict) or >= k. */
-function lowerBound(keys: string[], k: string, strict: boolean): number {
+function lowerBound(entries: Entry[], k: string, strict: boolean): number {
   let lo = 0;
-  let hi = keys.length;
+  let hi = entries.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    const c = keys[mid]!;
+    const c = entries[mid]!.key;
     if (c < k || (strict && c === k)) lo = mid + 1;
     else hi = mid;
   }

@@ -20,8 +20,7 @@ export function namePrefix(kind: string): string {
   return kind === 'Database' ? 'db' : kind.toLowerCase();
 }
 
-function pickWeighted(rng: Rng, weights: Record<string, number>): string {
-  const entries = Object.entries(weights);
+function pickWeighted(rng: Rng, entries: readonly [string, number][]): string {
   let total = 0;
   for (const [, w] of entries) total += w;
   let x = rng.float64() * total;
@@ -32,23 +31,39 @@ function pickWeighted(rng: Rng, weights: Record<string, number>): string {
   return entries[entries.length - 1]![0];
 }
 
-/** Live objects of one kind with O(1) random pick and removal. */
+/**
+ * Live objects of one kind with O(1) random pick and removal. The key → index map is built
+ * on the first removal only (a run without deletes never pays for 100,000 map entries); keys
+ * are unique by construction (every create takes a new sequence number), so adds need no
+ * duplicate check before then.
+ */
 class LiveSet {
   private keys: string[] = [];
-  private idx = new Map<string, number>();
+  private idx: Map<string, number> | undefined = undefined;
   add(k: string): void {
-    if (this.idx.has(k)) return;
-    this.idx.set(k, this.keys.length);
+    const idx = this.idx;
+    if (idx !== undefined) {
+      if (idx.has(k)) return;
+      idx.set(k, this.keys.length);
+    }
     this.keys.push(k);
   }
+  private index(): Map<string, number> {
+    if (this.idx !== undefined) return this.idx;
+    const idx = new Map<string, number>();
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) idx.set(keys[i]!, i);
+    return (this.idx = idx);
+  }
   remove(k: string): void {
-    const i = this.idx.get(k);
+    const idx = this.index();
+    const i = idx.get(k);
     if (i === undefined) return;
     const last = this.keys.pop()!;
-    this.idx.delete(k);
+    idx.delete(k);
     if (last !== k) {
       this.keys[i] = last;
-      this.idx.set(last, i);
+      idx.set(last, i);
     }
   }
   size(): number {
@@ -93,6 +108,32 @@ export class World {
     return this.d.scenario.kinds?.[kind];
   }
 
+  /** Weighted label and field choices of a kind's shape, as entry lists (made once per kind). */
+  private readonly shapeEntries = new Map<
+    string,
+    { labels: [string, [string, number][]][]; fields: [string, [string, number][]][] }
+  >();
+  /** `team-<i>` namespace names (one string per namespace, shared by its objects). */
+  private readonly nsNames: string[] = [];
+
+  private shapeOf(kind: string) {
+    let e = this.shapeEntries.get(kind);
+    if (!e) {
+      const shape = this.shape(kind);
+      const entries = (w: Record<string, Record<string, number>> | undefined) =>
+        Object.entries(w ?? {}).map(
+          ([k, v]) => [k, Object.entries(v)] as [string, [string, number][]],
+        );
+      e = { labels: entries(shape?.labels), fields: entries(shape?.fields) };
+      this.shapeEntries.set(kind, e);
+    }
+    return e;
+  }
+
+  private nsName(i: number): string {
+    return (this.nsNames[i] ??= `team-${i}`);
+  }
+
   private newObject(
     kind: string,
     namespaces: number | undefined,
@@ -107,16 +148,15 @@ export class World {
     const ns = namespaces ?? this.nsCount.get(kind) ?? 1;
     if (namespaces !== undefined)
       this.nsCount.set(kind, Math.max(namespaces, this.nsCount.get(kind) ?? 0));
-    const shape = this.shape(kind);
+    const shape = this.shapeOf(kind);
     const labels: Record<string, string> = {};
     const spec: Record<string, string | number> = { replicas: 1, revision: 0 };
-    for (const [k, w] of Object.entries(shape?.labels ?? {}))
-      labels[k] = pickWeighted(this.d.rng, w);
-    for (const [f, w] of Object.entries(shape?.fields ?? {})) {
+    for (const [k, w] of shape.labels) labels[k] = pickWeighted(this.d.rng, w);
+    for (const [f, w] of shape.fields) {
       const v = pickWeighted(this.d.rng, w);
       if (f.startsWith('spec.')) spec[f.slice(5)] = v;
     }
-    return { namespace: `team-${n % ns}`, name: `${namePrefix(kind)}-${n}`, labels, spec };
+    return { namespace: this.nsName(n % ns), name: `${namePrefix(kind)}-${n}`, labels, spec };
   }
 
   /** Objects that exist before the operator starts, already reconciled (children, status). */

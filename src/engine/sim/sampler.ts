@@ -174,6 +174,16 @@ const QUANTILES: QuantileDef[] = [
 ];
 
 const HIST_METRICS = [...new Set(QUANTILES.map((d) => d.metric))];
+/** Per QUANTILES entry: the index of its metric in HIST_METRICS. */
+const QUANTILE_HIST = QUANTILES.map((q) => HIST_METRICS.indexOf(q.metric));
+const RECONCILE_TIME_HIST = HIST_METRICS.indexOf('controller_runtime_reconcile_time_seconds');
+
+/** Array.from(a) without the iterator protocol. */
+function toNumbers(a: Float64Array): number[] {
+  const out = new Array<number>(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]!;
+  return out;
+}
 const THROTTLE_METRIC = 'rest_client_rate_limiter_duration_seconds';
 const APF_WAIT_METRIC = 'apiserver_flowcontrol_request_wait_duration_seconds';
 
@@ -287,8 +297,9 @@ export class Sampler {
       }
     }
     if (!throttleSeen) v.client_throttle_wait_mean = NaN;
-    for (const q of QUANTILES) {
-      const d = deltas[HIST_METRICS.indexOf(q.metric)];
+    for (let i = 0; i < QUANTILES.length; i++) {
+      const q = QUANTILES[i]!;
+      const d = deltas[QUANTILE_HIST[i]!];
       v[q.key] = d ? histogramQuantile(q.q, d.bounds, d.d) : NaN;
     }
     const lw = g.limiterWait;
@@ -303,9 +314,9 @@ export class Sampler {
     v.objects_total = g.objectsTotal;
     v.objects_unreconciled = g.objectsUnreconciled;
 
-    const rt = deltas[HIST_METRICS.indexOf('controller_runtime_reconcile_time_seconds')];
+    const rt = deltas[RECONCILE_TIME_HIST];
     const reconcileTimeBuckets = rt
-      ? Array.from(rt.d)
+      ? toNumbers(rt.d)
       : new Array<number>(RECONCILE_TIME_BUCKETS.length + 1).fill(0);
     return { t, v, reconcileTimeBuckets };
   }

@@ -185,12 +185,36 @@ export interface ApfTicket {
   dispatchedAt: Nanos | undefined;
 }
 
+/** Who is told when a request gets its seats or is rejected (the server's request object). */
+export interface ApfRequester {
+  apfDispatched(t: ApfTicket): void;
+  apfRejected(reason: RejectReason, retryAfterSeconds: number): void;
+}
+
+/** Adapts the callback form of Apf.start. */
+class CallbackRequester implements ApfRequester {
+  constructor(
+    readonly onDispatch: (t: ApfTicket) => void,
+    readonly onReject: (reason: RejectReason, retryAfterSeconds: number) => void,
+  ) {}
+  apfDispatched(t: ApfTicket): void {
+    this.onDispatch(t);
+  }
+  apfRejected(reason: RejectReason, retryAfterSeconds: number): void {
+    this.onReject(reason, retryAfterSeconds);
+  }
+}
+
 class Req implements ApfTicket {
   dispatchedAt: Nanos | undefined = undefined;
   queue: FQQueue | undefined = undefined;
   arrivalR = 0;
   timer = -1;
   state: 'waiting' | 'executing' | 'finished' | 'rejected' = 'waiting';
+  /** max(initial, final) seats: what the request occupies. */
+  readonly maxSeats: number;
+  /** totalWork in seat-seconds with the estimated service duration (computed once). */
+  readonly work_: number;
   constructor(
     readonly id: number,
     readonly flowSchema: string,
@@ -200,19 +224,16 @@ class Req implements ApfTicket {
     readonly work: WorkEstimate,
     readonly arrivedAt: Nanos,
     readonly fm: FlowMetrics,
-    readonly onDispatch: (t: ApfTicket) => void,
-    readonly onReject: (reason: RejectReason, retryAfterSeconds: number) => void,
-  ) {}
-  get maxSeats(): number {
-    return Math.max(this.work.initialSeats, this.work.finalSeats);
+    readonly requester: ApfRequester,
+  ) {
+    this.maxSeats = Math.max(work.initialSeats, work.finalSeats);
+    this.work_ =
+      (work.initialSeats * ESTIMATED_SERVICE_DURATION + work.finalSeats * work.additionalLatency) /
+      Second;
   }
   /** totalWork in seat-seconds with the estimated service duration. */
   totalWork(): number {
-    return (
-      (this.work.initialSeats * ESTIMATED_SERVICE_DURATION +
-        this.work.finalSeats * this.work.additionalLatency) /
-      Second
-    );
+    return this.work_;
   }
 }
 
@@ -387,6 +408,14 @@ export class PriorityLevel {
       this.reject(r, 'queue-full');
       return;
     }
+    if (
+      this.totRequestsWaiting === 0 &&
+      this.totSeatsInUse < this.currentCL &&
+      this.canAccommodate(r.maxSeats)
+    ) {
+      this.enqueueAndDispatchAtOnce(q, r);
+      return;
+    }
     this.enqueue(q, r);
     this.dispatchAsMuchAsPossible();
     // The wait-limit timer only for a request that actually waits (same instant as arrival).
@@ -428,6 +457,37 @@ export class PriorityLevel {
     this.queueActivityAfter(q, was);
     this.boundNextDispatch(q);
     this.noteDemand();
+  }
+
+  /**
+   * What enqueue + dispatchAsMuchAsPossible do when nothing waits in the level and the
+   * request fits: it passes through its (empty) queue and is dispatched at once. Same state
+   * changes, in the same arithmetic, without the queue bookkeeping that cancels out (push
+   * and shift, the non-empty index, waiting counters, the in-queue gauge's +1 −1, the second
+   * integrator sample at the same instant with the same value).
+   */
+  private enqueueAndDispatchAtOnce(q: FQQueue, r: Req): void {
+    const seats = r.maxSeats;
+    const R = this.currentR;
+    // enqueue: an idle queue restarts at R; the anti-windup bound (boundNextDispatch).
+    if (q.executing === 0) {
+      q.nextDispatchR = R;
+      this.activeQueues++;
+    } else if (q.nextDispatchR < R) q.nextDispatchR = R;
+    r.queue = q;
+    r.arrivalR = R;
+    r.fm.queueLengthAfterEnqueue.observe(1);
+    // dispatchOne
+    this.robinIndex = q.index;
+    this.totRequestsExecuting++;
+    this.totSeatsInUse += seats;
+    this.serverSeats.n += seats;
+    q.executing++;
+    q.seatsInUse += seats;
+    this.seatsRequested += seats;
+    q.nextDispatchR += r.work_;
+    this.noteDemand();
+    this.markExecuting(r);
   }
 
   private insertNonEmpty(i: number): void {
@@ -483,7 +543,7 @@ export class PriorityLevel {
     if (!c) throw new Error(`no rejected series for ${reason}`);
     c.inc();
     this.dropped.recordDroppedRequest(Math.floor(this.loop.now() / Second));
-    r.onReject(reason, this.dropped.getRetryAfter());
+    r.requester.apfRejected(reason, this.dropped.getRetryAfter());
   }
 
   private dispatchUnqueued(r: Req): void {
@@ -502,7 +562,7 @@ export class PriorityLevel {
     r.fm.concurrencyInUse.inc(r.maxSeats);
     r.fm.dispatched.inc();
     r.fm.waitExecuted.observe((r.dispatchedAt - r.arrivedAt) / Second);
-    r.onDispatch(r);
+    r.requester.apfDispatched(r);
   }
 
   dispatchAsMuchAsPossible(): void {
@@ -880,6 +940,11 @@ export class Apf {
     onDispatch: (t: ApfTicket) => void,
     onReject: (reason: RejectReason, retryAfterSeconds: number) => void,
   ): void {
+    this.admit(c, work, new CallbackRequester(onDispatch, onReject));
+  }
+
+  /** start() for a requester object (the server's per-request state; no closures). */
+  admit(c: Classification, work: WorkEstimate, requester: ApfRequester): void {
     const pl = this.levels.get(c.priorityLevel);
     if (!pl) throw new Error(`unknown priority level ${c.priorityLevel}`);
     this.ensureAdjustTimer();
@@ -893,8 +958,7 @@ export class Apf {
       this.loop.now(),
       (c.metrics as FlowMetrics | undefined) ??
         (c.metrics = this.fm(c.priorityLevel, c.flowSchema)),
-      onDispatch,
-      onReject,
+      requester,
     );
     pl.start(r);
   }

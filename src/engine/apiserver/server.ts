@@ -13,7 +13,14 @@ import type { CounterSeries, HistogramSeries, MetricsRegistry } from '../metrics
 import type { Rng } from '../prng';
 import type { Nanos } from '../time';
 import { Second } from '../time';
-import { Apf, type ApfTicket, type RejectReason, type WorkEstimate } from './apf';
+import {
+  Apf,
+  type ApfRequester,
+  type ApfTicket,
+  type Classification,
+  type RejectReason,
+  type WorkEstimate,
+} from './apf';
 import {
   DEFAULT_PRIORITY_LEVELS,
   OPERATOR_USER,
@@ -121,7 +128,87 @@ interface RecordSlot {
   verb: string;
   resource: string;
   total: Map<number, CounterSeries>;
+  /** The series of the last code seen (almost always the next one too). */
+  lastCode: number;
+  lastTotal: CounterSeries | undefined;
   duration: HistogramSeries;
+}
+
+/** Per-kind facts the request path needs, looked up once per request. */
+interface KindSlot {
+  resource: string;
+  statusResource: string;
+  /** apiserver_request_total / _duration series per verb. */
+  record: Partial<Record<Verb, RecordSlot>>;
+}
+
+/** Mutating work estimate for the last (watchers, level cap) pair (it rarely changes). */
+interface MutatingWorkCache {
+  watchers: number;
+  maxSeats: number;
+  work: WorkEstimate;
+}
+
+/** Max-inflight mode has no FlowSchema or priority level. */
+const NO_CLASSIFICATION: Classification = {
+  flowSchema: '',
+  priorityLevel: '',
+  distinguisher: '',
+  flowHash: 0n,
+  flowKey: '',
+};
+
+/** One request inside the server: its APF requester, execution timer and result. */
+class ServerCall implements ApfRequester {
+  // Declared, then assigned in the constructor: plain stores, no class-field definitions
+  // (one of these is created per request).
+  declare readonly server: ApiServer;
+  declare readonly req: ApiRequest;
+  declare readonly c: Classification;
+  declare readonly seats: number;
+  declare readonly arrivedAt: Nanos;
+  declare readonly done: (res: ApiResponse) => void;
+  declare ticket: ApfTicket | undefined;
+  declare dispatchedAt: Nanos;
+  declare object: KubeObject | undefined;
+  declare list: ListResult | undefined;
+  declare error: StatusError | undefined;
+  /** Reads are served at dispatch; writes when execution ends. */
+  declare served: boolean;
+  /** Max-inflight mode (APF off): 1 read-only, 2 mutating; 0 under APF. */
+  declare inflight: 0 | 1 | 2;
+  /** The execution timer's callback. */
+  declare readonly complete: () => void;
+  constructor(
+    server: ApiServer,
+    req: ApiRequest,
+    c: Classification,
+    seats: number,
+    arrivedAt: Nanos,
+    done: (res: ApiResponse) => void,
+  ) {
+    this.server = server;
+    this.req = req;
+    this.c = c;
+    this.seats = seats;
+    this.arrivedAt = arrivedAt;
+    this.done = done;
+    this.ticket = undefined;
+    this.dispatchedAt = arrivedAt;
+    this.object = undefined;
+    this.list = undefined;
+    this.error = undefined;
+    this.served = false;
+    this.inflight = 0;
+    this.complete = () => server.completeCall(this);
+  }
+  apfDispatched(t: ApfTicket): void {
+    this.ticket = t;
+    this.server.executeCall(this);
+  }
+  apfRejected(reason: RejectReason, retryAfterSeconds: number): void {
+    this.server.rejectCall(this, reason, retryAfterSeconds);
+  }
 }
 
 export function isMutating(verb: Verb): boolean {
@@ -141,7 +228,8 @@ export class ApiServer {
   private extraWriteLatency: Nanos = 0;
   private inflightReadOnly = 0;
   private inflightMutating = 0;
-  private readonly recordSlots = new Map<string, Map<Verb, RecordSlot>>();
+  private readonly kindSlots = new Map<string, KindSlot>();
+  private mutatingCache: MutatingWorkCache = { watchers: -1, maxSeats: -1, work: ONE_SEAT };
 
   constructor(o: ApiServerOptions) {
     this.loop = o.loop;
@@ -213,9 +301,29 @@ export class ApiServer {
     return this.store.watcherCount(kind) + (this.config.extraWatchers[kind] ?? 0);
   }
 
+  private kindSlot(kind: string): KindSlot {
+    let k = this.kindSlots.get(kind);
+    if (!k) {
+      const resource = this.store.kindInfo(kind).resource;
+      k = { resource, statusResource: `${resource}/status`, record: {} };
+      this.kindSlots.set(kind, k);
+    }
+    return k;
+  }
+
   private resourceOf(req: { kind: string; subresource?: string }): string {
-    const r = this.store.kindInfo(req.kind).resource;
-    return req.subresource ? `${r}/${req.subresource}` : r;
+    const k = this.kindSlot(req.kind);
+    if (!req.subresource) return k.resource;
+    return req.subresource === 'status' ? k.statusResource : `${k.resource}/${req.subresource}`;
+  }
+
+  private mutatingWorkFor(watchers: number, maxSeats: number): WorkEstimate {
+    const m = this.mutatingCache;
+    if (m.watchers !== watchers || m.maxSeats !== maxSeats) {
+      // The estimate is only read (by APF), so one object serves every request with it.
+      this.mutatingCache = { watchers, maxSeats, work: mutatingWork(watchers, maxSeats) };
+    }
+    return this.mutatingCache.work;
   }
 
   private listFromCache(req: ApiRequest): boolean {
@@ -240,7 +348,7 @@ export class ApiServer {
         additionalLatency: 0,
       };
     }
-    if (isMutating(req.verb)) return mutatingWork(this.watchers(req.kind), maxSeats);
+    if (isMutating(req.verb)) return this.mutatingWorkFor(this.watchers(req.kind), maxSeats);
     return ONE_SEAT;
   }
 
@@ -263,26 +371,131 @@ export class ApiServer {
     });
     const work = this.workEstimate(req, c.priorityLevel);
     const seats = Math.max(work.initialSeats, work.finalSeats);
-    this.apf.start(
-      c,
-      work,
-      (ticket) => this.execute(req, ticket, seats, done),
-      (reason, retryAfter) => {
-        const res: ApiResponse = {
-          code: 429,
-          error: new StatusError(429, 'TooManyRequests', TOO_MANY_REQUESTS_BODY, retryAfter),
-          retryAfterSeconds: retryAfter,
-          rejectReason: reason,
-          flowSchema: c.flowSchema,
-          priorityLevel: c.priorityLevel,
-          seats,
-          arrivedAt,
-          completedAt: this.loop.now(),
-        };
-        this.record(req, res);
-        done(res);
-      },
-    );
+    this.apf.admit(c, work, new ServerCall(this, req, c, seats, arrivedAt, done));
+  }
+
+  /** @internal APF rejected the call: 429 with the level's Retry-After. */
+  rejectCall(call: ServerCall, reason: RejectReason, retryAfter: number): void {
+    const c = call.c;
+    const res: ApiResponse = {
+      code: 429,
+      error: new StatusError(429, 'TooManyRequests', TOO_MANY_REQUESTS_BODY, retryAfter),
+      retryAfterSeconds: retryAfter,
+      rejectReason: reason,
+      flowSchema: c.flowSchema,
+      priorityLevel: c.priorityLevel,
+      seats: call.seats,
+      arrivedAt: call.arrivedAt,
+      completedAt: this.loop.now(),
+    };
+    this.record(call.req, res);
+    call.done(res);
+  }
+
+  /** @internal APF dispatched the call: reads are served now, then the service time runs. */
+  executeCall(call: ServerCall): void {
+    const req = call.req;
+    call.dispatchedAt = this.loop.now();
+    const inflation = this.inflation();
+    let service: Nanos;
+    const st = this.st;
+    switch (req.verb) {
+      case 'get': {
+        const r = this.store.get(req.kind, req.namespace ?? '', req.name ?? '');
+        if (r instanceof StatusError) call.error = r;
+        else call.object = r;
+        call.served = true;
+        const d = req.resourceVersion !== undefined ? st.getCache : st.getEtcd;
+        service = this.rng.lognormal(d.median, d.p99);
+        break;
+      }
+      case 'update':
+        service = this.rng.lognormal(st.update.median, st.update.p99) + this.extraWriteLatency;
+        break;
+      default:
+        service = this.serviceTime(req, call);
+    }
+    service = Math.max(1, Math.round(service * inflation));
+    this.loop.after(service, call.complete);
+  }
+
+  /** @internal The call's service time is over: writes are applied, the response sent. */
+  completeCall(call: ServerCall): void {
+    const req = call.req;
+    if (!call.served) this.applyWriteTo(call);
+    const ticket = call.ticket;
+    const error = call.error;
+    const res: ApiResponse = {
+      code: error ? error.code : req.verb === 'create' ? 201 : 200,
+      object: call.object,
+      list: call.list,
+      error,
+      flowSchema: ticket ? ticket.flowSchema : '',
+      priorityLevel: ticket ? ticket.priorityLevel : '',
+      seats: call.seats,
+      arrivedAt: call.arrivedAt,
+      dispatchedAt: call.dispatchedAt,
+      completedAt: this.loop.now(),
+    };
+    if (ticket) this.apf.finish(ticket);
+    this.record(req, res);
+    if (call.inflight === 2) this.inflightMutating--;
+    else if (call.inflight === 1) this.inflightReadOnly--;
+    call.done(res);
+  }
+
+  /** Service time of the verbs other than get/update; a list is served here (at dispatch). */
+  private serviceTime(req: ApiRequest, call: ServerCall): Nanos {
+    const st = this.st;
+    switch (req.verb) {
+      case 'list': {
+        const fromCache = this.listFromCache(req);
+        const list = this.store.list(req.kind, {
+          namespace: req.namespace,
+          labelSelector: req.labelSelector,
+          limit: req.resourceVersion === '0' ? undefined : req.limit,
+          continue: req.continue,
+        });
+        call.list = list;
+        call.served = true;
+        const bytesPerObj = this.avgObjectBytes(req.kind);
+        let service: Nanos;
+        if (fromCache) {
+          service =
+            st.listBase +
+            st.listCachePerObject * list.scanned +
+            (st.listPerMB * list.items.length * bytesPerObj) / 1e6;
+          if (req.resourceVersion !== '0') {
+            service += this.rng.lognormal(st.consistentReadWait.median, st.consistentReadWait.p99);
+          }
+        } else {
+          service =
+            st.listBase +
+            st.listEtcdPerObject * list.scanned +
+            (st.listPerMB * list.scanned * bytesPerObj) / 1e6;
+        }
+        return service;
+      }
+      case 'watch':
+        call.served = true;
+        return st.watchInit;
+      case 'create':
+        return this.rng.lognormal(st.create.median, st.create.p99) + this.extraWriteLatency;
+      case 'patch':
+        return this.rng.lognormal(st.patch.median, st.patch.p99) + this.extraWriteLatency;
+      case 'delete':
+        return this.rng.lognormal(st.delete.median, st.delete.p99) + this.extraWriteLatency;
+      default:
+        // get and update are handled by executeCall.
+        throw new Error(`unexpected verb ${req.verb}`);
+    }
+  }
+
+  private applyWriteTo(call: ServerCall): void {
+    const out = this.applyWrite(call.req);
+    call.object = out.object;
+    call.list = out.list;
+    call.error = out.error;
   }
 
   private handleMaxInflight(
@@ -313,95 +526,9 @@ export class ApiServer {
     }
     if (mutating) this.inflightMutating++;
     else this.inflightReadOnly++;
-    const ticket = { dispatchedAt: arrivedAt, flowSchema: '', priorityLevel: '' };
-    this.execute(req, ticket, 1, (res) => {
-      if (mutating) this.inflightMutating--;
-      else this.inflightReadOnly--;
-      done(res);
-    });
-  }
-
-  private execute(
-    req: ApiRequest,
-    ticket: Pick<ApfTicket, 'flowSchema' | 'priorityLevel' | 'dispatchedAt'> & Partial<ApfTicket>,
-    seats: number,
-    done: (r: ApiResponse) => void,
-  ): void {
-    const arrivedAt = ticket.arrivedAt ?? this.loop.now();
-    const dispatchedAt = this.loop.now();
-    const inflation = this.inflation();
-    let service: Nanos;
-    let readResult: { object?: KubeObject; list?: ListResult; error?: StatusError } | undefined;
-    const st = this.st;
-    switch (req.verb) {
-      case 'get': {
-        const r = this.store.get(req.kind, req.namespace ?? '', req.name ?? '');
-        readResult = r instanceof StatusError ? { error: r } : { object: r };
-        const d = req.resourceVersion !== undefined ? st.getCache : st.getEtcd;
-        service = this.rng.lognormal(d.median, d.p99);
-        break;
-      }
-      case 'list': {
-        const fromCache = this.listFromCache(req);
-        const list = this.store.list(req.kind, {
-          namespace: req.namespace,
-          labelSelector: req.labelSelector,
-          limit: req.resourceVersion === '0' ? undefined : req.limit,
-          continue: req.continue,
-        });
-        readResult = { list };
-        const bytesPerObj = this.avgObjectBytes(req.kind);
-        if (fromCache) {
-          service =
-            st.listBase +
-            st.listCachePerObject * list.scanned +
-            (st.listPerMB * list.items.length * bytesPerObj) / 1e6;
-          if (req.resourceVersion !== '0') {
-            service += this.rng.lognormal(st.consistentReadWait.median, st.consistentReadWait.p99);
-          }
-        } else {
-          service =
-            st.listBase +
-            st.listEtcdPerObject * list.scanned +
-            (st.listPerMB * list.scanned * bytesPerObj) / 1e6;
-        }
-        break;
-      }
-      case 'watch':
-        service = st.watchInit;
-        break;
-      case 'create':
-        service = this.rng.lognormal(st.create.median, st.create.p99) + this.extraWriteLatency;
-        break;
-      case 'update':
-        service = this.rng.lognormal(st.update.median, st.update.p99) + this.extraWriteLatency;
-        break;
-      case 'patch':
-        service = this.rng.lognormal(st.patch.median, st.patch.p99) + this.extraWriteLatency;
-        break;
-      case 'delete':
-        service = this.rng.lognormal(st.delete.median, st.delete.p99) + this.extraWriteLatency;
-        break;
-    }
-    service = Math.max(1, Math.round(service * inflation));
-    this.loop.after(service, () => {
-      const out = readResult ?? this.applyWrite(req);
-      const res: ApiResponse = {
-        code: out.error ? out.error.code : req.verb === 'create' ? 201 : 200,
-        object: out.object,
-        list: out.list,
-        error: out.error,
-        flowSchema: ticket.flowSchema,
-        priorityLevel: ticket.priorityLevel,
-        seats,
-        arrivedAt,
-        dispatchedAt,
-        completedAt: this.loop.now(),
-      };
-      if (ticket.id !== undefined) this.apf.finish(ticket as ApfTicket);
-      this.record(req, res);
-      done(res);
-    });
+    const call = new ServerCall(this, req, NO_CLASSIFICATION, 1, arrivedAt, done);
+    call.inflight = mutating ? 2 : 1;
+    this.executeCall(call);
   }
 
   private applyWrite(req: ApiRequest): {
@@ -441,34 +568,38 @@ export class ApiServer {
   }
 
   private record(req: ApiRequest, res: ApiResponse): void {
-    let byVerb = this.recordSlots.get(req.kind);
-    if (!byVerb) {
-      byVerb = new Map();
-      this.recordSlots.set(req.kind, byVerb);
-    }
-    let slot = byVerb.get(req.verb);
+    const k = this.kindSlot(req.kind);
+    let slot = k.record[req.verb];
     if (!slot) {
       const verb = APISERVER_VERB[req.verb];
-      const resource = this.store.kindInfo(req.kind).resource;
+      const resource = k.resource;
       slot = {
         verb,
         resource,
         total: new Map(),
+        lastCode: -1,
+        lastTotal: undefined,
         duration: this.metrics.histogramSeries('apiserver_request_duration_seconds', {
           verb,
           resource,
         }),
       };
-      byVerb.set(req.verb, slot);
+      k.record[req.verb] = slot;
     }
-    let c = slot.total.get(res.code);
-    if (!c) {
-      c = this.metrics.counter('apiserver_request_total', {
-        code: String(res.code),
-        verb: slot.verb,
-        resource: slot.resource,
-      });
-      slot.total.set(res.code, c);
+    let c: CounterSeries | undefined;
+    if (slot.lastCode === res.code) c = slot.lastTotal!;
+    else {
+      c = slot.total.get(res.code);
+      if (!c) {
+        c = this.metrics.counter('apiserver_request_total', {
+          code: String(res.code),
+          verb: slot.verb,
+          resource: slot.resource,
+        });
+        slot.total.set(res.code, c);
+      }
+      slot.lastCode = res.code;
+      slot.lastTotal = c;
     }
     c.inc();
     slot.duration.observe((res.completedAt - res.arrivedAt) / Second);

@@ -351,14 +351,15 @@ export class RestClient {
     p.timings.throttle += delay;
     this.loop.schedule(now + delay, () => {
       this.observeThrottle(p, delay);
-      this.span(
-        p,
-        'clientThrottle',
-        now,
-        now + delay,
-        () =>
+      if (this.tracing(p)) {
+        this.span(
+          p,
+          'clientThrottle',
+          now,
+          now + delay,
           `${p.method} ${this.resource(p)}: ${THROTTLE_REASON} (QPS ${this.qps}, burst ${this.burst})`,
-      );
+        );
+      }
       this.send(p);
     });
   }
@@ -447,27 +448,30 @@ export class RestClient {
     p.timings.network += rtt;
     const dispatched = res.dispatchedAt;
     const queueEnd = dispatched ?? res.completedAt;
+    const tracing = this.tracing(p);
     if (queueEnd > res.arrivedAt) {
       p.timings.apfQueue += queueEnd - res.arrivedAt;
-      this.span(
-        p,
-        'apfQueue',
-        res.arrivedAt,
-        queueEnd,
-        () =>
+      if (tracing) {
+        this.span(
+          p,
+          'apfQueue',
+          res.arrivedAt,
+          queueEnd,
           `${res.priorityLevel} / ${res.flowSchema}${res.rejectReason ? ` → 429 (${res.rejectReason})` : ''}`,
-      );
+        );
+      }
     }
     if (dispatched !== undefined) {
       p.timings.execution += res.completedAt - dispatched;
-      this.span(
-        p,
-        'execution',
-        dispatched,
-        res.completedAt,
-        () =>
+      if (tracing) {
+        this.span(
+          p,
+          'execution',
+          dispatched,
+          res.completedAt,
           `${p.method} ${this.resource(p)} ${res.code}${res.seats > 1 ? ` (${res.seats} seats)` : ''}`,
-      );
+        );
+      }
     }
     const retryAfter = res.retryAfterSeconds;
     if ((res.code === 429 || res.code >= 500) && retryAfter !== undefined) {
@@ -481,14 +485,15 @@ export class RestClient {
             : `retries: ${p.retries}, retry-after: ${retryAfter}s - retry-reason: ${res.code}`;
         this.retryLog(p, retryAfter);
         p.timings.retrySleep += sleep;
-        this.span(
-          p,
-          'retrySleep',
-          now,
-          now + sleep,
-          () =>
+        if (tracing) {
+          this.span(
+            p,
+            'retrySleep',
+            now,
+            now + sleep,
             `${p.method} ${this.resource(p)} ${res.code}${res.rejectReason ? ` (${res.rejectReason})` : ''}, Retry-After ${retryAfter}s`,
-        );
+          );
+        }
         this.loop.schedule(now + sleep, () => this.throttleThenSend(p));
         return;
       }
@@ -576,16 +581,13 @@ export class RestClient {
     return p.url;
   }
 
-  private span(
-    p: Pending,
-    stage: TraceSpan['stage'],
-    start: Nanos,
-    end: Nanos,
-    detail: () => string,
-  ): void {
-    const obs = this.o.observer;
-    if (!obs || p.ctx.key === undefined) return;
-    obs.span({ key: p.ctx.key, stage, start, end, detail: detail() });
+  /** Whether spans of this request are recorded (their details are only built then). */
+  private tracing(p: Pending): boolean {
+    return this.o.observer !== undefined && p.ctx.key !== undefined;
+  }
+
+  private span(p: Pending, stage: TraceSpan['stage'], start: Nanos, end: Nanos, detail: string) {
+    this.o.observer!.span({ key: p.ctx.key!, stage, start, end, detail });
   }
 
   /** Metric series of one HTTP method, looked up without building strings per request. */

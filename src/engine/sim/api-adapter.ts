@@ -13,7 +13,7 @@ import { StatusError } from '../apiserver/errors';
 import { OPERATOR_USER } from '../apiserver/config';
 import type { Watch, WatchEvent } from '../apiserver/object-store';
 import type { ApiRequest, ApiServer } from '../apiserver/server';
-import { RestClient } from '../client/rest-client';
+import { type RequestContext, RestClient } from '../client/rest-client';
 import type { ListWatcher } from '../informer/informer';
 import type { EventLoop } from '../loop';
 import type { MetricsRegistry } from '../metrics';
@@ -36,6 +36,9 @@ export interface AdapterDeps {
   trace: TraceRecorder;
   log: (line: LogLine) => void;
 }
+
+/** The request context of a call whose spans are not kept (shared: the client only reads it). */
+const UNTRACED: RequestContext = Object.freeze({});
 
 function toRequest(c: ApiCall): ApiRequest {
   switch (c.verb) {
@@ -145,7 +148,10 @@ export class ApiAdapter implements ApiPort, ListWatcher {
         if (r.ok) cb({ ok: true, obj: r.object, list: r.list });
         else cb({ ok: false, err: asStatus(r.error, r.code) });
       },
-      traceKey ? { key: traceKey } : {},
+      // The key goes to the client only while the trace keeps this key's spans: the client
+      // builds span details only for requests with a key (the trace would drop the rest; a
+      // key the full trace does not hold never becomes traced later).
+      traceKey && this.d.trace.traced(traceKey) ? { key: traceKey } : UNTRACED,
     );
   }
 

@@ -30,10 +30,23 @@ class Ring {
 
 export class TraceRecorder {
   private byKey = new Map<string, Ring>();
+  /**
+   * The last answer of traced() and the map size it was computed at: consecutive checks are
+   * mostly for one reconcile's key, and the answer can only change when a key is added.
+   */
+  private lastKey: string | undefined = undefined;
+  private lastAnswer = false;
+  private lastSize = -1;
 
   /** Whether spans of this key are kept (cheap check before building a detail string). */
   traced(key: string): boolean {
-    return this.byKey.has(key) || this.byKey.size < MAX_TRACED_KEYS;
+    const size = this.byKey.size;
+    if (key === this.lastKey && size === this.lastSize) return this.lastAnswer;
+    const answer = size < MAX_TRACED_KEYS || this.byKey.has(key);
+    this.lastKey = key;
+    this.lastAnswer = answer;
+    this.lastSize = size;
+    return answer;
   }
 
   span(key: string, stage: TraceStage, start: Nanos, end: Nanos, detail?: string): void {

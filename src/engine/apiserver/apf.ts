@@ -844,13 +844,39 @@ export class Apf {
   }
 
   classify(a: RequestAttributes): Classification {
-    // Cache by user object, then verb / resource / namespace (no string building per request).
+    const rk = a.nonResourceURL === undefined ? a.resource : `nonResource:${a.nonResourceURL}`;
+    return this.cachedClass(a.user, a.verb, rk, a.namespace) ?? this.classifyMiss(a, rk);
+  }
+
+  /** classify() of a resource request, without building the attributes when it is cached. */
+  classifyResource(
+    user: UserInfo,
+    verb: string,
+    resource: string,
+    namespace: string,
+  ): Classification {
+    return (
+      this.cachedClass(user, verb, resource, namespace) ??
+      this.classifyMiss({ user, verb, resource, namespace }, resource)
+    );
+  }
+
+  // Cached by user object, then verb / resource / namespace (no string building per request).
+  private cachedClass(
+    user: UserInfo,
+    verb: string,
+    rk: string,
+    namespace: string,
+  ): Classification | undefined {
+    return this.classCache.get(user)?.get(verb)?.get(rk)?.get(namespace);
+  }
+
+  private classifyMiss(a: RequestAttributes, rk: string): Classification {
     let byUser = this.classCache.get(a.user);
     if (!byUser) {
       byUser = new Map();
       this.classCache.set(a.user, byUser);
     }
-    const rk = a.nonResourceURL === undefined ? a.resource : `nonResource:${a.nonResourceURL}`;
     let byVerb = byUser.get(a.verb);
     if (!byVerb) {
       byVerb = new Map();
@@ -861,8 +887,6 @@ export class Apf {
       byRes = new Map();
       byVerb.set(rk, byRes);
     }
-    const hit = byRes.get(a.namespace);
-    if (hit) return hit;
     let fs: FlowSchemaSpec | undefined;
     for (const s of this.schemas) {
       if (s.rules.some((r) => ruleMatches(r, a))) {

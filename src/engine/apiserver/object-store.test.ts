@@ -171,6 +171,39 @@ describe('ObjectStore', () => {
     );
   });
 
+  it('keeps owner references across writes that omit them and copies the ones a caller sends', () => {
+    const { store } = setup();
+    const owner = { kind: 'Database', name: 'db-0', uid: 'uid-0', controller: true };
+    const created = ok(
+      store.create({
+        ...db('db-1'),
+        metadata: { ...db('db-1').metadata, ownerReferences: [owner] },
+      }),
+    );
+    const stored = () => store.peek('Database', 'default', 'db-1')!;
+    // An update without owner references keeps the stored ones (and is a no-op here).
+    const { ownerReferences: _omit, ...metaWithout } = created.metadata;
+    ok(store.update({ ...created, metadata: metaWithout }));
+    expect(stored().metadata.resourceVersion).toBe(1);
+    const u = ok(store.update({ ...created, metadata: metaWithout, spec: { size: 2 } }));
+    expect(u.metadata.ownerReferences).toEqual([owner]);
+    // New owners from the caller are copied: changing the caller's array changes nothing.
+    const mine = [{ kind: 'Database', name: 'db-9', uid: 'uid-9' }];
+    const v = ok(store.update({ ...u, metadata: { ...u.metadata, ownerReferences: mine } }));
+    mine[0]!.name = 'scribbled';
+    expect(v.metadata.ownerReferences).toEqual([{ kind: 'Database', name: 'db-9', uid: 'uid-9' }]);
+    expect(stored().metadata.ownerReferences).toEqual([
+      { kind: 'Database', name: 'db-9', uid: 'uid-9' },
+    ]);
+    // Status and patch writes keep them.
+    ok(store.updateStatus({ ...v, status: { phase: 'Ready' } }));
+    ok(store.patch('Database', 'default', 'db-1', { labels: { x: 'y' } }));
+    expect(stored().metadata.ownerReferences).toEqual([
+      { kind: 'Database', name: 'db-9', uid: 'uid-9' },
+    ]);
+    expect(stored().metadata.resourceVersion).toBe(5);
+  });
+
   it('lists in key order with namespace and label filters, counting objects scanned', () => {
     const { store } = setup();
     for (const [ns, n] of [

@@ -302,6 +302,9 @@ export function cloneObject(o: KubeObject): KubeObject {
   return { kind: o.kind, metadata: meta, spec: { ...o.spec }, status: { ...o.status } };
 }
 
+/** commit(): the owner references stay those of the current snapshot. */
+const KEEP_OWNERS = null;
+
 function applyMerge<T extends FieldValue>(
   base: Record<string, T>,
   patch: Record<string, T | null> | undefined,
@@ -500,7 +503,7 @@ export class ObjectStore {
     if (statusOnly) {
       const status = obj.status ?? {};
       if (sameFields(cur.status, status)) return cloneObject(cur);
-      return this.commit(s, e, { status: { ...status } });
+      return this.commit(s, e, cur.spec, { ...status }, cur.metadata.labels, KEEP_OWNERS, false);
     }
     const spec = obj.spec ?? {};
     const labels = obj.metadata.labels ?? {};
@@ -510,13 +513,16 @@ export class ObjectStore {
     if (specSame && labelsSame && sameOwners(cur.metadata.ownerReferences, owners)) {
       return cloneObject(cur);
     }
-    return this.commit(s, e, {
-      spec: specSame ? cur.spec : { ...spec },
-      // Stored snapshots are never mutated, so unchanged labels are shared, not copied.
-      labels: labelsSame ? cur.metadata.labels : { ...labels },
-      ownerReferences: owners,
-      bumpGeneration: !specSame,
-    });
+    return this.commit(
+      s,
+      e,
+      specSame ? cur.spec : { ...spec },
+      cur.status,
+      // Stored snapshots are never mutated, so unchanged labels and owners are shared.
+      labelsSame ? cur.metadata.labels : { ...labels },
+      owners === cur.metadata.ownerReferences ? KEEP_OWNERS : owners,
+      !specSame,
+    );
   }
 
   /** PATCH (merge patch) of labels/spec, or of status with subresource 'status'. */
@@ -541,13 +547,13 @@ export class ObjectStore {
     if (subresource === 'status') {
       const status = applyMerge(cur.status, patch.status);
       if (sameFields(cur.status, status)) return cloneObject(cur);
-      return this.commit(s, e, { status });
+      return this.commit(s, e, cur.spec, status, cur.metadata.labels, KEEP_OWNERS, false);
     }
     const spec = applyMerge(cur.spec, patch.spec);
     const labels = applyMerge<string>(cur.metadata.labels, patch.labels);
     const specSame = sameFields(cur.spec, spec);
     if (specSame && sameLabels(cur.metadata.labels, labels)) return cloneObject(cur);
-    return this.commit(s, e, { spec, labels, bumpGeneration: !specSame });
+    return this.commit(s, e, spec, cur.status, labels, KEEP_OWNERS, !specSame);
   }
 
   delete(
@@ -579,16 +585,19 @@ export class ObjectStore {
     return cloneObject(last);
   }
 
+  /**
+   * Stores the next snapshot of `e` with a new resourceVersion. spec, status and labels are
+   * owned by the store from here on (copies, or the current snapshot's own). `owners`: the
+   * caller's owner references (copied; undefined = none) or KEEP_OWNERS.
+   */
   private commit(
     s: KindState,
     e: Entry,
-    change: {
-      spec?: Fields;
-      status?: Fields;
-      labels?: Record<string, string>;
-      ownerReferences?: OwnerReference[] | undefined;
-      bumpGeneration?: boolean;
-    },
+    spec: Fields,
+    status: Fields,
+    labels: Record<string, string>,
+    owners: OwnerReference[] | undefined | typeof KEEP_OWNERS,
+    bumpGeneration: boolean,
   ): KubeObject {
     const rv = ++this.rv;
     const cur = e.obj;
@@ -598,21 +607,15 @@ export class ObjectStore {
       namespace: m.namespace,
       name: m.name,
       uid: m.uid,
-      labels: change.labels ?? m.labels,
+      labels,
       resourceVersion: rv,
-      generation: m.generation + (change.bumpGeneration ? 1 : 0),
+      generation: m.generation + (bumpGeneration ? 1 : 0),
       creationTimestamp: m.creationTimestamp,
     };
-    if ('ownerReferences' in change) {
-      if (change.ownerReferences)
-        meta.ownerReferences = change.ownerReferences.map((r) => ({ ...r }));
-    } else if (m.ownerReferences) meta.ownerReferences = m.ownerReferences;
-    const next: KubeObject = {
-      kind: cur.kind,
-      metadata: meta,
-      spec: change.spec ?? cur.spec,
-      status: change.status ?? cur.status,
-    };
+    if (owners === KEEP_OWNERS) {
+      if (m.ownerReferences) meta.ownerReferences = m.ownerReferences;
+    } else if (owners) meta.ownerReferences = owners.map((r) => ({ ...r }));
+    const next: KubeObject = { kind: cur.kind, metadata: meta, spec, status };
     e.obj = next;
     this.emit(s, 'MODIFIED', next);
     return cloneObject(next);

@@ -363,12 +363,7 @@ export class ApiServer {
       return;
     }
     const user = req.user ?? OPERATOR_USER;
-    const c = this.apf.classify({
-      user,
-      verb: req.verb,
-      resource: this.resourceOf(req),
-      namespace: req.namespace ?? '',
-    });
+    const c = this.apf.classifyResource(user, req.verb, this.resourceOf(req), req.namespace ?? '');
     const work = this.workEstimate(req, c.priorityLevel);
     const seats = Math.max(work.initialSeats, work.finalSeats);
     this.apf.admit(c, work, new ServerCall(this, req, c, seats, arrivedAt, done));

@@ -111,6 +111,28 @@ describe('the reconcile interpreter', () => {
     expect(missing.calls).toEqual(['get StatefulSet db-1 cache', 'create StatefulSet db-1']);
   });
 
+  it('remembers every object read in the reconcile, however many kinds (the IsNotFound guard per kind)', () => {
+    const kinds = ['StatefulSet', 'ConfigMap', 'Service', 'Secret', 'PodDisruptionBudget'];
+    const ops: ReconcileOp[] = [
+      ...kinds.map((kind): ReconcileOp => ({
+        op: 'get',
+        kind,
+        ref: 'owned',
+        source: 'cache',
+        onError: 'ignore',
+      })),
+      ...kinds.map((kind): ReconcileOp => ({ op: 'create', kind, ref: 'owned' })),
+    ];
+    const env = fakeEnv({
+      found: ['ConfigMap/db-1', 'Secret/db-1', 'PodDisruptionBudget/db-1'],
+    });
+    env.run(ops);
+    expect(env.calls.filter((c) => c.startsWith('create'))).toEqual([
+      'create StatefulSet db-1',
+      'create Service db-1',
+    ]);
+  });
+
   it('returns the first error by default and stops there', () => {
     const { run, calls } = fakeEnv({ found: ['Database/db-1'], writeErrors: [conflict] });
     const r = run([

@@ -167,8 +167,15 @@ export function runReconcile(
  * methods (one object per reconcile rather than a set of closures per call).
  */
 class ReconcileRun implements ReconcileSink {
-  /** Objects read in this reconcile by ref+kind. */
-  private readonly read = new Map<string, CachedObject>();
+  /**
+   * Objects read in this reconcile by ref+kind: a map with its first two entries in fields
+   * (the usual reconcile reads its object and one child; no Map per reconcile).
+   */
+  private k0: string | undefined = undefined;
+  private v0: CachedObject | undefined = undefined;
+  private k1: string | undefined = undefined;
+  private v1: CachedObject | undefined = undefined;
+  private more: Map<string, CachedObject> | undefined = undefined;
   private lastList: readonly CachedObject[] = [];
   private lastErr: ReconcileErr | null = null;
   private finished = false;
@@ -198,6 +205,39 @@ class ReconcileRun implements ReconcileSink {
     this.finish({ requeue: false, requeueAfter: 0, err, terminal: false });
   }
 
+  private readGet(k: string): CachedObject | undefined {
+    if (k === this.k0) return this.v0;
+    if (k === this.k1) return this.v1;
+    return this.more?.get(k);
+  }
+
+  private readHas(k: string): boolean {
+    return k === this.k0 || k === this.k1 || (this.more?.has(k) ?? false);
+  }
+
+  private readSet(k: string, v: CachedObject): void {
+    if (k === this.k0) this.v0 = v;
+    else if (k === this.k1) this.v1 = v;
+    else if (this.more?.has(k)) this.more.set(k, v);
+    else if (this.k0 === undefined) {
+      this.k0 = k;
+      this.v0 = v;
+    } else if (this.k1 === undefined) {
+      this.k1 = k;
+      this.v1 = v;
+    } else (this.more ??= new Map()).set(k, v);
+  }
+
+  private readDelete(k: string): void {
+    if (k === this.k0) {
+      this.k0 = undefined;
+      this.v0 = undefined;
+    } else if (k === this.k1) {
+      this.k1 = undefined;
+      this.v1 = undefined;
+    } else this.more?.delete(k);
+  }
+
   /** The current forEach item, if an op refers to 'item' inside a forEach. */
   private currentItem(): CachedObject | undefined {
     const stack = this.stack;
@@ -212,9 +252,9 @@ class ReconcileRun implements ReconcileSink {
   private baseOf(op: RefOp): CachedObject | undefined {
     if (op.ref === 'item') {
       const it = this.currentItem();
-      if (it) return this.read.get(`item:${op.kind}`) ?? it;
+      if (it) return this.readGet(`item:${op.kind}`) ?? it;
     }
-    return this.read.get(readKeyOf(op));
+    return this.readGet(readKeyOf(op));
   }
 
   private targetNs(op: RefOp): string {
@@ -238,10 +278,10 @@ class ReconcileRun implements ReconcileSink {
   readDone(err: ReconcileErr | null, obj: CachedObject | undefined): void {
     const op = this.cur as Extract<ReconcileOp, { op: 'get' }>;
     if (err) {
-      this.read.delete(readKeyOf(op));
+      this.readDelete(readKeyOf(op));
       return this.onErr(err, op.onError);
     }
-    this.read.set(readKeyOf(op), obj!);
+    this.readSet(readKeyOf(op), obj!);
     this.step();
   }
 
@@ -255,8 +295,8 @@ class ReconcileRun implements ReconcileSink {
   writeDone(err: ReconcileErr | null, obj: KubeObject | undefined): void {
     const op = this.cur as WriteOp;
     if (err) return this.onErr(err, op.onError);
-    if (obj && op.op !== 'delete') this.read.set(readKeyOf(op), obj);
-    if (op.op === 'delete') this.read.delete(readKeyOf(op));
+    if (obj && op.op !== 'delete') this.readSet(readKeyOf(op), obj);
+    if (op.op === 'delete') this.readDelete(readKeyOf(op));
     this.step();
   }
 
@@ -329,7 +369,6 @@ class ReconcileRun implements ReconcileSink {
   loop(): void {
     if (this.finished) return;
     const stack = this.stack;
-    const read = this.read;
     const env = this.env;
     const f = stack[stack.length - 1];
     if (!f) return this.finish(success());
@@ -338,7 +377,7 @@ class ReconcileRun implements ReconcileSink {
       if (f.items !== undefined && (f.itemIndex ?? 0) < f.items.length) {
         f.itemIndex = (f.itemIndex ?? 0) + 1;
         f.i = 0;
-        read.delete(`item:${this.forKind}`);
+        this.readDelete(`item:${this.forKind}`);
         return this.step();
       }
       if (stack.length === 1) return this.finish(success());
@@ -374,7 +413,7 @@ class ReconcileRun implements ReconcileSink {
       case 'delete':
       case 'statusUpdate':
       case 'statusPatch': {
-        if (op.op === 'create' && read.has(readKeyOf(op))) return this.step();
+        if (op.op === 'create' && this.readHas(readKeyOf(op))) return this.step();
         const forKind = this.forKind;
         env.write(
           {
@@ -383,7 +422,7 @@ class ReconcileRun implements ReconcileSink {
             namespace: this.targetNs(op),
             name: this.targetName(op),
             base: this.baseOf(op),
-            owner: read.get(ownerKeyOf(forKind)),
+            owner: this.readGet(ownerKeyOf(forKind)),
             ownerKind: forKind,
           },
           this,

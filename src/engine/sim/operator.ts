@@ -643,6 +643,11 @@ export class OperatorReplica {
 /** Who a finished reconcile reports to: its worker, or a ReconcileParallel goroutine. */
 interface ReconcileOwner {
   reconciled(o: ReconcileOutcome): void;
+  /**
+   * A callback that resumes `call` (ReconcileCall.resume), when the owner can make one for
+   * all its calls: a worker runs one reconcile at a time, so it holds one callback.
+   */
+  resumer?(call: ReconcileCall): () => void;
 }
 
 /**
@@ -660,16 +665,25 @@ class Worker implements ReconcileOwner {
   /** The reconcile was started from workerTurn and has not returned to it yet. */
   sync = false;
   readonly next: () => void;
+  /** The call whose cache-read CPU time is being slept off (at most one at a time). */
+  private resuming: ReconcileCall | undefined = undefined;
+  private readonly resumeCb: () => void;
 
   constructor(
     private readonly op: OperatorReplica,
     readonly q: WorkQueue,
   ) {
     this.next = () => op.workerTurn(this);
+    this.resumeCb = () => this.resuming!.resume();
   }
 
   reconciled(o: ReconcileOutcome): void {
     this.op.workerReconciled(this, o);
+  }
+
+  resumer(call: ReconcileCall): () => void {
+    this.resuming = call;
+    return this.resumeCb;
   }
 }
 
@@ -727,10 +741,15 @@ class ReconcileCall implements ReconcileEnv {
     const dd = this.pending;
     this.pending = 0;
     this.after = after;
-    this.op.d.loop.after(dd, (this.resumeCb ??= () => this.resume()));
+    const owner = this.owner;
+    this.op.d.loop.after(
+      dd,
+      owner.resumer ? owner.resumer(this) : (this.resumeCb ??= () => this.resume()),
+    );
   }
 
-  private resume(): void {
+  /** @internal called when the cache-read CPU time is slept off (flushThen). */
+  resume(): void {
     if (!this.op.alive) return;
     const after = this.after;
     this.after = AFTER_NOTHING;

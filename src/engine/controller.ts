@@ -638,8 +638,11 @@ export class Controller<T> {
 
     if (this.profile.resultPriority && result.priority !== undefined) priority = result.priority;
     const q = this.queue;
+    const total = this.s.total;
     let label: ResultLabel;
+    let counted: CounterSeries;
     if (err !== null) {
+      counted = total.error;
       if (err.terminal) {
         this.s.terminal?.inc();
       } else {
@@ -669,6 +672,7 @@ export class Controller<T> {
       if (rec !== undefined) this.pq!.addLeased(rec, result.requeueAfter!, false, priority);
       else q.addWithOpts({ after: result.requeueAfter, priority }, req);
       this.observer?.onRequeue?.(req, 'addAfter', result.requeueAfter!, undefined);
+      counted = total.requeue_after;
       label = 'requeue_after';
     } else if (result.requeue) {
       if (rec !== undefined) this.pq!.addLeased(rec, 0, true, priority);
@@ -679,13 +683,15 @@ export class Controller<T> {
         q.lastRateLimit.delay,
         q.lastRateLimit.cause,
       );
+      counted = total.requeue;
       label = 'requeue';
     } else {
       q.forget(req);
       this.observer?.onRequeue?.(req, 'forget', 0, undefined);
+      counted = total.success;
       label = 'success';
     }
-    this.s.total[label].value++;
+    counted.value++;
     this.finished++;
     const end = this.loop.now();
     this.s.time.observe((end - start) / Second);

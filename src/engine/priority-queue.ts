@@ -45,14 +45,13 @@ export interface AddOpts {
  */
 interface PqItem<T> {
   key: T;
-  /** Whether the key has an item in the queue (ready or waiting). */
-  queued: boolean;
-  /** Whether the key is locked (between Get and Done). */
-  locked: boolean;
-  /** Whether it waits for readyAt (false: ready). */
-  waiting: boolean;
-  /** Whether it has a live entry in the ready heap (a ready item not in it is parked). */
-  inReady: boolean;
+  /**
+   * State bits (one small integer keeps the record compact): QUEUED (the key has an item in
+   * the queue, ready or waiting), LOCKED (between Get and Done), WAITING (it waits for
+   * readyAt; else ready), IN_READY (it has a live entry in the ready heap; a ready item not
+   * in it is parked).
+   */
+  st: number;
   /**
    * Stamp of the item's live entry in the ready or waiting heap (bumped by every put and by
    * leaving the waiting set, so older entries in either heap are stale).
@@ -69,6 +68,11 @@ interface PqItem<T> {
   lprev: PqItem<T> | null;
   lnext: PqItem<T> | null;
 }
+
+const QUEUED = 1;
+const LOCKED = 2;
+const WAITING = 4;
+const IN_READY = 8;
 
 /** Offsets of a record's times in PriorityQueue.tm (stride TM_STRIDE per id). */
 const TM_STRIDE = 4;
@@ -304,11 +308,11 @@ class LazyHeap<T> {
 }
 
 function readyLive<T>(x: PqItem<T>, stamp: number): boolean {
-  return x.inReady && x.stamp === stamp;
+  return (x.st & IN_READY) !== 0 && x.stamp === stamp;
 }
 
 function waitingLive<T>(x: PqItem<T>, stamp: number): boolean {
-  return x.queued && x.waiting && x.stamp === stamp;
+  return (x.st & (QUEUED | WAITING)) === (QUEUED | WAITING) && x.stamp === stamp;
 }
 
 /**
@@ -318,8 +322,8 @@ function waitingLive<T>(x: PqItem<T>, stamp: number): boolean {
  */
 function putReady<T>(h: LazyHeap<T>, it: PqItem<T>, readySince: Nanos): void {
   const stamp = ++it.stamp;
-  if (!it.inReady) {
-    it.inReady = true;
+  if ((it.st & IN_READY) === 0) {
+    it.st |= IN_READY;
     h.live++;
   }
   h.put(it, -it.priority, it.counter, readySince, stamp);
@@ -503,15 +507,12 @@ export class PriorityQueue<T> {
     const readyAt = delayed ? now + after : 0;
     if (delayed) this.queueMetrics?.retry();
     let it = known ?? this.rec(key);
-    if (it === undefined || !it.queued) {
+    if (it === undefined || (it.st & QUEUED) === 0) {
       // A new item (a key that is only locked gets a new, separate queue entry).
       if (it === undefined) {
         it = {
           key,
-          queued: true,
-          locked: false,
-          waiting: delayed,
-          inReady: false,
+          st: delayed ? QUEUED | WAITING : QUEUED,
           stamp: 0,
           priority: priority ?? 0,
           counter: this.counter++,
@@ -523,10 +524,10 @@ export class PriorityQueue<T> {
         this.lastKey = key;
         this.lastRec = it;
       } else {
-        it.queued = true;
+        // Only locked before: LOCKED stays, QUEUED (and WAITING if delayed) are set.
+        it.st = (it.st & LOCKED) | QUEUED | (delayed ? WAITING : 0);
         it.priority = priority ?? 0;
         it.counter = this.counter++;
-        it.waiting = delayed;
       }
       const t = it.id * TM_STRIDE;
       this.tm[t + READY_AT] = readyAt;
@@ -542,7 +543,7 @@ export class PriorityQueue<T> {
     }
     const newPriority = priority ?? 0;
     const raise = newPriority > it.priority;
-    if (!it.waiting) {
+    if ((it.st & WAITING) === 0) {
       // Already ready: stays ready (a later After is dropped).
       if (raise) {
         if (this.queueMetrics) {
@@ -551,7 +552,8 @@ export class PriorityQueue<T> {
         }
         it.priority = newPriority;
         it.counter = this.counter++;
-        if (it.inReady) putReady(this.readyHeap, it, this.tm[it.id * TM_STRIDE + READY_SINCE]!);
+        if ((it.st & IN_READY) !== 0)
+          putReady(this.readyHeap, it, this.tm[it.id * TM_STRIDE + READY_SINCE]!);
       }
       this.observer?.onAdd?.(key, 'merged', it.priority);
       return;
@@ -614,10 +616,9 @@ export class PriorityQueue<T> {
     if (it === undefined) return undefined;
     const readySince = this.readyHeap.frontK3();
     this.readyHeap.popLive();
-    it.inReady = false;
     const now = this.loop.now();
-    it.queued = false;
-    it.locked = true;
+    // Out of the ready heap and the queue, locked (WAITING is already clear).
+    it.st = LOCKED;
     const t = it.id * TM_STRIDE;
     this.tm[t + LOCKED_SINCE] = now;
     this.lockLink(it);
@@ -646,18 +647,18 @@ export class PriorityQueue<T> {
   }
 
   private doneOne(item: T, it: PqItem<T> | undefined): void {
-    if (it !== undefined && it.locked) {
-      it.locked = false;
+    if (it !== undefined && (it.st & LOCKED) !== 0) {
+      it.st &= ~LOCKED;
       this.lockUnlink(it);
       this.queueMetrics?.done(this.loop.now() - this.tm[it.id * TM_STRIDE + LOCKED_SINCE]!);
     }
     this.observer?.onDone?.(item);
     if (it === undefined) return;
-    if (!it.queued) {
+    if ((it.st & QUEUED) === 0) {
       this.recs.delete(item);
       this.lastRec = undefined;
       this.freeIds.push(it.id);
-    } else if (!it.waiting && !it.inReady) {
+    } else if ((it.st & (WAITING | IN_READY)) === 0) {
       // A parked ready item: visible to Get from now on, keeping its place (counter).
       this.parked--;
       putReady(this.readyHeap, it, this.tm[it.id * TM_STRIDE + READY_SINCE]!);
@@ -716,7 +717,7 @@ export class PriorityQueue<T> {
   /** The priority an item would be handed out with, if it is queued. */
   priorityOf(item: T): number | undefined {
     const it = this.recs.get(item);
-    return it !== undefined && it.queued ? it.priority : undefined;
+    return it !== undefined && (it.st & QUEUED) !== 0 ? it.priority : undefined;
   }
 
   /** recs.get(key) through the one-entry cache. */
@@ -757,11 +758,11 @@ export class PriorityQueue<T> {
 
   private becomeReady(it: PqItem<T>, fresh = true): void {
     if (fresh) it.counter = this.counter++;
-    it.waiting = false;
+    it.st &= ~WAITING;
     const now = this.loop.now();
     this.tm[it.id * TM_STRIDE + READY_SINCE] = now;
     if (this.queueMetrics) this.queueMetrics.add(this.depth(it.priority));
-    if (it.locked) {
+    if ((it.st & LOCKED) !== 0) {
       this.parked++;
       this.observer?.onAdd?.(it.key, 'dirty', it.priority);
     } else {

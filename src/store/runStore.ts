@@ -548,5 +548,13 @@ export function createRunStore(
   });
 }
 
+/**
+ * Streaming frames are committed to the app's store at most this often (ms): one React render,
+ * one paint of the run panel (clock, charts, sentences) per commit, 12.5 a second.
+ */
+export const STREAM_BATCH_MS = 80;
+
 /** The app's run store: the engine in a Web Worker (created on the first Run). */
-export const useRunStore = createRunStore(() => new WorkerRunner(), { batchMs: 60 });
+export const useRunStore = createRunStore(() => new WorkerRunner(), {
+  batchMs: STREAM_BATCH_MS,
+});

@@ -2,6 +2,7 @@ import {
   memo,
   useCallback,
   useEffect,
+  useLayoutEffect,
   useId,
   useMemo,
   useRef,
@@ -17,6 +18,9 @@ import {
   Tooltip,
   XAxis,
   YAxis,
+  usePlotArea,
+  useXAxisScale,
+  useYAxisScale,
 } from 'recharts';
 import { flushSync } from 'react-dom';
 import type { RunEvent } from '../../engine/run-types';
@@ -34,6 +38,7 @@ import { downloadPanelImage } from './exports';
 import { useVisible } from './useVisible';
 import { drawScheduler } from './drawScheduler';
 import { hooks } from './testHooks';
+import { tailPath, tailStart } from './liveTail';
 
 export interface ChartPanelProps {
   def: PanelDef;
@@ -42,6 +47,8 @@ export interface ChartPanelProps {
   /** The pinned run A, when it can be overlaid. */
   ghostData: RunData | null;
   version: number;
+  /** The run is streaming (status running): redraws may be tails (see liveTail). */
+  streaming: boolean;
   events: RunEvent[];
   endS: number;
   cursorS: number | null;
@@ -227,28 +234,180 @@ const xTick = (v: number) => `${Math.round(v)}s`;
 const tooltipLabel = (l: unknown) => `t = ${Number(l).toFixed(0)} s`;
 const NO_ROWS: PanelDrawing = { rows: [], sparse: '' };
 
+/** A streaming chart is redrawn in full by recharts at least this often (ms). */
+export const FULL_REDRAW_MS = 5000;
+
+/**
+ * True while the pointer is on a chart or a chart has the keyboard focus: tooltips (shown on
+ * every chart at once, syncId) and keyboard navigation read recharts' own data, so charts then
+ * stream through recharts in full.
+ */
+let pointerOnChart = false;
+let focusInChart = false;
+const onPointerEnterChart = () => {
+  pointerOnChart = true;
+};
+const onPointerLeaveChart = () => {
+  pointerOnChart = false;
+};
+const onFocusChart = () => {
+  focusInChart = true;
+};
+const onBlurChart = () => {
+  focusInChart = false;
+};
+
+/** recharts' scales and plot area at its last render (read by the tails). */
+interface ChartScales {
+  x(t: number): number | undefined;
+  y(v: number): number | undefined;
+  top: number;
+  bottom: number;
+}
+
+/** Inside the LineChart: keeps its current scales in `into` (public recharts hooks). */
+function ScaleProbe({ into }: { into: { current: ChartScales | null } }) {
+  const x = useXAxisScale();
+  const y = useYAxisScale();
+  const plot = usePlotArea();
+  useLayoutEffect(() => {
+    into.current =
+      x && y && plot
+        ? {
+            x: (t) => x(t),
+            y: (v) => y(v),
+            top: plot.y,
+            bottom: plot.y + plot.height,
+          }
+        : null;
+  }, [x, y, plot, into]);
+  return null;
+}
+
+/** The class that finds a line's recharts layer (series keys are CSS-safe identifiers). */
+function lineClass(key: string): string {
+  return `rp-line-${key}`;
+}
+
+/** The path recharts drew for a line, and the one a tail last wrote over it. */
+interface PathBase {
+  el: Element;
+  d: string;
+  written: string | null;
+}
+
+/**
+ * Appends the rows of `next` that recharts has not drawn (since `drawn`) to its line paths.
+ * 'full' (nothing written): the tail cannot be drawn exactly, recharts must redraw.
+ */
+function drawTail(
+  chart: HTMLElement | null,
+  def: PanelDef,
+  drawn: PanelDrawing,
+  next: PanelDrawing,
+  sc: ChartScales | null,
+  bases: Map<string, PathBase>,
+): 'tail' | 'unchanged' | 'full' {
+  if (!chart || !sc || drawn.rows.length === 0) return 'full';
+  // Dots (sparse lines) are recharts' to draw; rows keys include the pinned run's.
+  if (drawn.sparse !== '' || next.sparse !== '') return 'full';
+  const keys = Object.keys(next.rows[0] ?? {}).filter((k) => k !== 't');
+  const from = tailStart(drawn.rows, next.rows, keys);
+  if (from === null) return 'full';
+  if (from === drawn.rows.length && next.rows.length === drawn.rows.length) return 'unchanged';
+  const out: [PathBase, string][] = [];
+  for (const l of def.lines) {
+    const el = chart.querySelector(`.${lineClass(l.key)} .recharts-line-curve`);
+    let base = bases.get(l.key);
+    // A path element that is new, or holds neither recharts' drawing we read nor our last
+    // tail, was redrawn by recharts since: read its drawing again.
+    if (el && (!base || base.el !== el || el.getAttribute('d') !== (base.written ?? base.d))) {
+      base = { el, d: el.getAttribute('d') ?? '', written: null };
+      bases.set(l.key, base);
+    }
+    if (!el || !base) {
+      // No path yet (no points drawn): fine only if the tail has none either.
+      if (next.rows.slice(from).some((r) => r[l.key] !== null && r[l.key] !== undefined)) {
+        return 'full';
+      }
+      continue;
+    }
+    const d = tailPath(base.d, drawn.rows, next.rows, from, l.key, sc.x, sc.y, sc.top, sc.bottom);
+    if (d === null) return 'full';
+    out.push([base, d]);
+  }
+  for (const [base, d] of out) {
+    if (d !== base.written) base.el.setAttribute('d', d);
+    base.written = d;
+  }
+  return 'tail';
+}
+
 function ChartPanelImpl(props: ChartPanelProps) {
-  const { def, data, ghostData, version, events, endS, cursorS, sentence, onPoint, onFocusPanel } =
-    props;
+  const {
+    def,
+    data,
+    ghostData,
+    version,
+    streaming,
+    events,
+    endS,
+    cursorS,
+    sentence,
+    onPoint,
+    onFocusPanel,
+  } = props;
   const ghost = ghostData !== null;
   const [showTable, setShowTable] = useState(false);
   const chartRef = useRef<HTMLDivElement | null>(null);
   const visible = useVisible(chartRef);
   // Off-screen panels keep what they last drew (no work while scrolled away). On screen, each
-  // chart redraws in its own task, one chart per animation frame (drawScheduler).
+  // chart redraws in its own task, one chart per animation frame (drawScheduler). While a run
+  // streams, most redraws are tails (liveTail): the new samples appended to recharts' paths;
+  // recharts redraws in full when the tail cannot be drawn exactly (the y axis must grow,
+  // earlier display columns were merged, sparse lines with dots, the A/B overlay), at least
+  // every FULL_REDRAW_MS, whenever the pointer is on a chart (tooltips read recharts' data),
+  // and when the run stops streaming.
   const [drawn, setDrawn] = useState<PanelDrawing>(NO_ROWS);
   const owner = useRef({});
-  useEffect(() => {
+  const scales = useRef<ChartScales | null>(null);
+  const live = useRef({ drawn: NO_ROWS, at: 0, bases: new Map<string, PathBase>() });
+  // A layout effect: a tail is written in the same task (and frame) as the rest of the
+  // dashboard's update (clock, sentences), so the page is painted once per data version.
+  useLayoutEffect(() => {
     const me = owner.current;
     if (!visible) {
       drawScheduler.cancel(me);
       return;
     }
+    const l = live.current;
+    if (
+      streaming &&
+      !pointerOnChart &&
+      !focusInChart &&
+      performance.now() - l.at < FULL_REDRAW_MS
+    ) {
+      const how = drawTail(
+        chartRef.current,
+        def,
+        l.drawn,
+        panelRows(def, data, ghostData),
+        scales.current,
+        l.bases,
+      );
+      if (how === 'tail') hooks().countChartUpdate?.(def.id);
+      if (how !== 'full') return;
+    }
+    // recharts redraws in full, in its turn (one chart per animation frame).
     drawScheduler.schedule(me, () => {
-      flushSync(() => setDrawn(panelRows(def, data, ghostData)));
+      const next = panelRows(def, data, ghostData);
+      l.drawn = next;
+      l.at = performance.now();
+      l.bases.clear();
+      flushSync(() => setDrawn(next));
       hooks().countChartUpdate?.(def.id);
     });
-  }, [def, data, ghostData, version, visible]);
+  }, [def, data, ghostData, version, visible, streaming]);
   useEffect(() => {
     const me = owner.current;
     return () => drawScheduler.cancel(me);
@@ -348,7 +507,7 @@ function ChartPanelImpl(props: ChartPanelProps) {
           dot={dotted.has(l.key) ? { r: 2.5, fill: l.color, stroke: l.color } : false}
           activeDot={ACTIVE_DOT}
           isAnimationActive={false}
-          className="rp-line"
+          className={`rp-line ${lineClass(l.key)}`}
         />
       )),
     ];
@@ -373,6 +532,7 @@ function ChartPanelImpl(props: ChartPanelProps) {
           {eventLines}
           {cursorLine}
           {lines}
+          <ScaleProbe into={scales} />
         </LineChart>
       </ResponsiveContainer>
     ),
@@ -395,7 +555,14 @@ function ChartPanelImpl(props: ChartPanelProps) {
       promql={promqlOf(def)}
       table={showTable ? <DataTable def={def} rows={tableRows} ghost={ghost} /> : null}
     >
-      <div className="rp-chart" ref={chartRef}>
+      <div
+        className="rp-chart"
+        ref={chartRef}
+        onPointerEnter={onPointerEnterChart}
+        onPointerLeave={onPointerLeaveChart}
+        onFocus={onFocusChart}
+        onBlur={onBlurChart}
+      >
         {/* Off-screen panels are not mounted at all: recharts costs real time per chart. */}
         {visible ? chart : null}
       </div>

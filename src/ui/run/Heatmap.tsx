@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { RECONCILE_TIME_BUCKETS } from '../../engine/metrics';
 import { Second } from '../../engine/time';
 import type { RunData } from '../../store/runStore';
@@ -6,7 +6,6 @@ import { PanelFrame } from './ChartPanel';
 import { HEATMAP_PROMQL } from './panels';
 import { formatValue } from './chartData';
 import { useVisible } from './useVisible';
-import { drawScheduler } from './drawScheduler';
 import { hooks } from './testHooks';
 
 const MAX_COLUMNS = 240;
@@ -117,25 +116,14 @@ function HeatmapImpl({
   const [showTable, setShowTable] = useState(false);
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const model = useMemo(() => heatmapModel(data), [data, version]);
-  // Painted in its turn with the line charts (one chart per animation frame).
-  const owner = useRef({});
-  useEffect(() => {
-    const me = owner.current;
-    if (!visible || showTable) {
-      drawScheduler.cancel(me);
-      return;
-    }
-    drawScheduler.schedule(me, () => {
-      if (!canvas.current) return;
-      const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
-      draw(canvas.current, model, endS, dark);
-      hooks().countChartUpdate?.('reconcile-heatmap');
-    });
+  // Painted in the same task as the rest of the dashboard's update (a layout effect: one
+  // paint of the page per data version); a canvas repaint costs about a millisecond.
+  useLayoutEffect(() => {
+    if (!visible || showTable || !canvas.current) return;
+    const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
+    draw(canvas.current, model, endS, dark);
+    hooks().countChartUpdate?.('reconcile-heatmap');
   }, [model, visible, showTable, endS]);
-  useEffect(() => {
-    const me = owner.current;
-    return () => drawScheduler.cancel(me);
-  }, []);
 
   const total = model.counts.reduce((a, c) => a + c.reduce((x, y) => x + y, 0), 0);
   const busiest = model.counts.length

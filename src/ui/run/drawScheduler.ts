@@ -1,5 +1,6 @@
 /**
- * Chart redraws paced to one per animation frame.
+ * Full recharts redraws paced to one per animation frame (streaming tails and the heatmap's
+ * canvas are drawn in the dashboard's own commit: see ChartPanel and liveTail).
  *
  * A recharts chart updates in two steps: our render of the chart (its new `data`), then, in the
  * next animation frame, recharts' own store notifies its subscribers (recharts 3 batches store

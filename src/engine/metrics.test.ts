@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import {
+  HistogramSeries,
   MetricsRegistry,
   RECONCILE_TIME_BUCKETS,
   WORKQUEUE_DURATION_BUCKETS,
@@ -92,5 +94,27 @@ describe('metrics registry (§5)', () => {
     expect(histogramQuantile(0.5, [1, 2], [0, 10, 0])).toBe(1.5);
     expect(histogramQuantile(0.99, [1, 2], [0, 0, 5])).toBe(2);
     expect(histogramQuantile(0.5, [1], [0, 0])).toBeNaN();
+  });
+});
+
+describe('HistogramSeries.observe', () => {
+  it('puts every value in the first bucket whose bound is >= it, whatever came before', () => {
+    const bounds = [0.005, 0.01, 0.025, 0.05, 0.1, 1, 10];
+    const value = fc.oneof(
+      fc.constantFrom(...bounds, 0, -1, 100, Infinity, -Infinity, Number.NaN),
+      fc.double({ min: -1, max: 20, noNaN: true }),
+    );
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 60 }), (vs) => {
+        const h = new HistogramSeries({}, bounds);
+        const want = new Array<number>(bounds.length + 1).fill(0);
+        for (const v of vs) {
+          h.observe(v);
+          const i = bounds.findIndex((b) => v <= b);
+          want[i < 0 ? bounds.length : i]!++;
+        }
+        expect([...h.counts]).toEqual(want);
+      }),
+    );
   });
 });

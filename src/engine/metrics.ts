@@ -77,17 +77,24 @@ export class HistogramSeries {
   ) {
     this.counts = new Float64Array(upperBounds.length + 1);
   }
+  /** The bucket of the last observation (consecutive values mostly share a bucket). */
+  private lastBucket = 0;
   observe(v: number): void {
     this.count++;
     this.sum += v;
     // Prometheus: a value lands in the first bucket whose upper bound is >= v.
     const b = this.upperBounds;
-    let lo = 0;
-    let hi = b.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (v <= b[mid]!) hi = mid;
-      else lo = mid + 1;
+    let lo = this.lastBucket;
+    // Same bucket as last time? (v <= its bound and v > the bound below; NaN never is.)
+    if (!(lo < b.length && v <= b[lo]! && (lo === 0 || v > b[lo - 1]!))) {
+      lo = 0;
+      let hi = b.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (v <= b[mid]!) hi = mid;
+        else lo = mid + 1;
+      }
+      this.lastBucket = lo;
     }
     this.counts[lo]!++;
   }

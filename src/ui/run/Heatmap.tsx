@@ -48,42 +48,77 @@ export function heatmapModel(d: RunData, maxColumns = MAX_COLUMNS): HeatmapModel
   return { t, le, counts, max, top };
 }
 
-function draw(canvas: HTMLCanvasElement, m: HeatmapModel, endS: number, dark: boolean): void {
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return;
-  const dpr = window.devicePixelRatio || 1;
-  const w = canvas.clientWidth;
-  const h = canvas.clientHeight;
-  // Resizing the backing store reallocates it: only when the size changed.
+interface Geometry {
+  w: number;
+  h: number;
+  left: number;
+  bottom: number;
+  rows: number;
+  rh: number;
+  span: number;
+}
+
+function geometry(w: number, h: number, m: HeatmapModel, endS: number): Geometry {
+  const bottom = 18;
+  const rows = Math.max(4, m.top + 2);
+  return {
+    w,
+    h,
+    left: 56,
+    bottom,
+    rows,
+    rh: (h - bottom) / rows,
+    span: Math.max(endS, m.t[m.t.length - 1] ?? 1),
+  };
+}
+
+/** Sizes the backing store (only when the size changed: resizing reallocates it). */
+function fit(canvas: HTMLCanvasElement, w: number, h: number, dpr: number): void {
   const bw = Math.round(w * dpr);
   const bh = Math.round(h * dpr);
   if (canvas.width !== bw) canvas.width = bw;
   if (canvas.height !== bh) canvas.height = bh;
+}
+
+/** Clears and draws the axis labels. */
+function paintAxes(
+  ctx: CanvasRenderingContext2D,
+  g: Geometry,
+  m: HeatmapModel,
+  dpr: number,
+  dark: boolean,
+): void {
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.globalAlpha = 1;
-  ctx.clearRect(0, 0, w, h);
-  const left = 56;
-  const bottom = 18;
-  const rows = Math.max(4, m.top + 2);
-  const rh = (h - bottom) / rows;
-  const span = Math.max(endS, m.t[m.t.length - 1] ?? 1);
+  ctx.clearRect(0, 0, g.w, g.h);
   ctx.font = '11px system-ui, sans-serif';
   ctx.fillStyle = dark ? '#ced4da' : '#495057';
-  for (let k = 0; k < rows; k += Math.max(1, Math.ceil(rows / 6))) {
-    const y = h - bottom - (k + 0.5) * rh;
+  for (let k = 0; k < g.rows; k += Math.max(1, Math.ceil(g.rows / 6))) {
+    const y = g.h - g.bottom - (k + 0.5) * g.rh;
     ctx.fillText(`≤${m.le[k] ?? ''}s`, 2, y + 4);
   }
   for (let s = 0; s <= 4; s++) {
-    const x = left + ((w - left - 4) * s) / 4;
-    ctx.fillText(`${Math.round((span * s) / 4)}s`, Math.min(x, w - 30), h - 4);
+    const x = g.left + ((g.w - g.left - 4) * s) / 4;
+    ctx.fillText(`${Math.round((g.span * s) / 4)}s`, Math.min(x, g.w - 30), g.h - 4);
   }
-  if (m.max === 0) return;
+}
+
+/** Draws columns [from, to) over what the context holds. */
+function paintColumns(
+  ctx: CanvasRenderingContext2D,
+  g: Geometry,
+  m: HeatmapModel,
+  dark: boolean,
+  from: number,
+  to: number,
+): void {
   // One colour; each cell's opacity through globalAlpha (the same pixels as an rgba() colour
   // per cell, without parsing a colour string per cell).
   ctx.fillStyle = dark ? 'rgb(255,146,43)' : 'rgb(214,51,108)';
   const logMax = Math.log1p(m.max);
-  let prevT = 0;
-  for (let c = 0; c < m.counts.length; c++) {
+  const { left, w, h, bottom, rh, rows, span } = g;
+  let prevT = from === 0 ? 0 : m.t[from - 1]!;
+  for (let c = from; c < to; c++) {
     const t1 = m.t[c]!;
     const x0 = left + ((w - left - 4) * prevT) / span;
     const x1 = left + ((w - left - 4) * t1) / span;
@@ -97,6 +132,72 @@ function draw(canvas: HTMLCanvasElement, m: HeatmapModel, endS: number, dark: bo
     }
   }
   ctx.globalAlpha = 1;
+}
+
+/** Paints the whole heatmap. */
+export function drawHeatmap(
+  canvas: HTMLCanvasElement,
+  m: HeatmapModel,
+  endS: number,
+  dark: boolean,
+): void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const dpr = window.devicePixelRatio || 1;
+  const g = geometry(canvas.clientWidth, canvas.clientHeight, m, endS);
+  fit(canvas, g.w, g.h, dpr);
+  paintAxes(ctx, g, m, dpr, dark);
+  if (m.max > 0) paintColumns(ctx, g, m, dark, 0, m.counts.length);
+}
+
+/**
+ * Paints the heatmap as drawHeatmap does, pixel for pixel, but keeps the columns that can no
+ * longer change (all but the last, which may still be filling up) in an offscreen canvas: a
+ * repaint while a run streams copies that image and draws the newest columns over it, instead
+ * of every cell again. Anything else changing (the run, its decimation, the busiest bucket
+ * count that sets the opacities, the rows, the size, the theme) starts the image again.
+ */
+export class HeatmapPainter {
+  private base: HTMLCanvasElement | null = null;
+  private key = '';
+  private data: RunData | null = null;
+  /** Columns drawn in `base`, and their end times. */
+  private t: number[] = [];
+
+  paint(canvas: HTMLCanvasElement, data: RunData, m: HeatmapModel, endS: number, dark: boolean) {
+    const ctx = canvas.getContext('2d');
+    if (!this.base) this.base = document.createElement('canvas');
+    const bctx = this.base.getContext('2d');
+    if (!ctx || !bctx || m.max === 0) {
+      drawHeatmap(canvas, m, endS, dark);
+      return;
+    }
+    const dpr = window.devicePixelRatio || 1;
+    const g = geometry(canvas.clientWidth, canvas.clientHeight, m, endS);
+    fit(canvas, g.w, g.h, dpr);
+    const settle = m.counts.length - 1;
+    const key = [canvas.width, canvas.height, dpr, g.rows, g.span, m.max, dark].join('|');
+    let same = key === this.key && data === this.data && this.t.length <= settle;
+    for (let c = 0; same && c < this.t.length; c++) same = this.t[c] === m.t[c];
+    if (!same) {
+      fit(this.base, g.w, g.h, dpr);
+      paintAxes(bctx, g, m, dpr, dark);
+      this.key = key;
+      this.data = data;
+      this.t = [];
+    }
+    if (this.t.length < settle) {
+      paintColumns(bctx, g, m, dark, this.t.length, settle);
+      this.t = m.t.slice(0, settle);
+    }
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.globalAlpha = 1;
+    ctx.globalCompositeOperation = 'copy';
+    ctx.drawImage(this.base, 0, 0);
+    ctx.globalCompositeOperation = 'source-over';
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    paintColumns(ctx, g, m, dark, settle, m.counts.length);
+  }
 }
 
 function HeatmapImpl({
@@ -117,13 +218,15 @@ function HeatmapImpl({
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const model = useMemo(() => heatmapModel(data), [data, version]);
   // Painted in the same task as the rest of the dashboard's update (a layout effect: one
-  // paint of the page per data version); a canvas repaint costs about a millisecond.
+  // paint of the page per data version); only the newest columns are drawn (HeatmapPainter).
+  const painter = useRef<HeatmapPainter | null>(null);
   useLayoutEffect(() => {
     if (!visible || showTable || !canvas.current) return;
     const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
-    draw(canvas.current, model, endS, dark);
+    painter.current ??= new HeatmapPainter();
+    painter.current.paint(canvas.current, data, model, endS, dark);
     hooks().countChartUpdate?.('reconcile-heatmap');
-  }, [model, visible, showTable, endS]);
+  }, [data, model, visible, showTable, endS]);
 
   const total = model.counts.reduce((a, c) => a + c.reduce((x, y) => x + y, 0), 0);
   const busiest = model.counts.length

@@ -270,10 +270,35 @@ export class Informer {
     const at = Math.max(now + lat, this.lastDelivery);
     this.lastDelivery = at;
     if (obj.metadata.resourceVersion > this.lastRV) this.lastRV = obj.metadata.resourceVersion;
-    this.o.loop.schedule(at, () => {
-      if (this.stopped) return;
-      this.apply(type, obj);
-    });
+    // Delivery times never decrease, so the loop runs these events in the order they were
+    // scheduled: one shared callback takes the oldest undelivered event (no closure per event).
+    this.pendingTypes.push(type);
+    this.pendingObjs.push(obj);
+    this.o.loop.schedule(at, (this.deliverCb ??= () => this.deliverNext()));
+  }
+
+  /** Events received from the watch and not yet handed to the handlers, oldest at pendingHead. */
+  private pendingTypes: WatchEventType[] = [];
+  private pendingObjs: (CachedObject | undefined)[] = [];
+  private pendingHead = 0;
+  private deliverCb: (() => void) | undefined = undefined;
+
+  private deliverNext(): void {
+    const i = this.pendingHead++;
+    const type = this.pendingTypes[i]!;
+    const obj = this.pendingObjs[i]!;
+    this.pendingObjs[i] = undefined;
+    if (this.pendingHead === this.pendingTypes.length) {
+      this.pendingTypes.length = 0;
+      this.pendingObjs.length = 0;
+      this.pendingHead = 0;
+    } else if (this.pendingHead >= 1024 && this.pendingHead * 2 >= this.pendingTypes.length) {
+      this.pendingTypes.splice(0, this.pendingHead);
+      this.pendingObjs.splice(0, this.pendingHead);
+      this.pendingHead = 0;
+    }
+    if (this.stopped) return;
+    this.apply(type, obj);
   }
 
   private apply(type: WatchEventType, obj: CachedObject): void {

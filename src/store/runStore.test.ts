@@ -275,4 +275,31 @@ describe('frame batching', () => {
     store.getState().pause();
     expect(store.getState().status).toBe('paused');
   });
+
+  it('commits on a steady cadence: the batch period counts from the previous commit', () => {
+    vi.useFakeTimers();
+    let runner: InProcessRunner | null = null;
+    const store = createRunStore(() => (runner = new InProcessRunner(fakeFactory())), {
+      batchMs: 100,
+      nowMs: () => Date.now(),
+    });
+    store.getState().setSpeed(10);
+    store.getState().run({
+      settings: fakeSettings(),
+      scenario: fakeScenario(600 * Second),
+      text: 't',
+    });
+    vi.advanceTimersByTime(0);
+    const v0 = store.getState().dataVersion;
+    // Frames arrive every ~33 ms; timers and frames interleave as in the browser.
+    for (let i = 0; i < 60; i++) {
+      runner!.tick(33, 33);
+      vi.advanceTimersByTime(33);
+    }
+    // 1.98 s at one commit per 100 ms: 19 or 20 commits (waiting 100 ms after the first frame
+    // of each batch would give one per 132 ms: 15).
+    const commits = store.getState().dataVersion - v0;
+    expect(commits).toBeGreaterThanOrEqual(19);
+    expect(commits).toBeLessThanOrEqual(20);
+  });
 });

@@ -10,10 +10,10 @@ import { hooks } from './testHooks';
 
 /**
  * Charts redraw at most this often (ms). The run store commits streaming frames every
- * STREAM_BATCH_MS (80 ms: 12.5 updates per second); this cap is below it so that each commit
- * reaches the charts in the same render (clock, sentences and charts in one frame).
+ * STREAM_BATCH_MS (70 ms); this cap is well below it so that each commit reaches the charts in
+ * the same render (clock, sentences and charts in one frame) even when its timer fired late.
  */
-export const CHART_UPDATE_MS = 66;
+export const CHART_UPDATE_MS = 40;
 /** The live summary is announced at most this often (ms). */
 export const ANNOUNCE_MS = 6000;
 

@@ -238,7 +238,8 @@ class Req implements ApfTicket {
 }
 
 class FQQueue {
-  waiting: Req[] = [];
+  /** Waiting requests from `head` on; slots before it are cleared (no retention). */
+  waiting: (Req | null)[] = [];
   head = 0;
   nextDispatchR = 0;
   seatsInUse = 0;
@@ -250,15 +251,20 @@ class FQQueue {
     return this.waiting.length - this.head;
   }
   peek(): Req | undefined {
-    return this.waiting[this.head];
+    return this.waiting[this.head] ?? undefined;
   }
   push(r: Req): void {
     this.waiting.push(r);
   }
   shift(): Req {
-    const r = this.waiting[this.head++]!;
-    if (this.head > 64 && this.head * 2 > this.waiting.length) {
-      this.waiting = this.waiting.slice(this.head);
+    const w = this.waiting;
+    const r = w[this.head]!;
+    w[this.head++] = null;
+    if (this.head === w.length) {
+      w.length = 0;
+      this.head = 0;
+    } else if (this.head > 64 && this.head * 2 > w.length) {
+      this.waiting = w.slice(this.head);
       this.head = 0;
     }
     return r;

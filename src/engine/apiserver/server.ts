@@ -432,6 +432,10 @@ export class ApiServer {
       dispatchedAt: call.dispatchedAt,
       completedAt: this.loop.now(),
     };
+    // The response owns the results now (APF may still reference the call for a while).
+    call.object = undefined;
+    call.list = undefined;
+    call.error = undefined;
     if (ticket) this.apf.finish(ticket);
     this.record(req, res);
     if (call.inflight === 2) this.inflightMutating--;

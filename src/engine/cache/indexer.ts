@@ -73,13 +73,28 @@ export class Indexer {
   private indices = new Map<string, Map<string, Set<CachedObject>>>();
   private indexers = new Map<string, IndexFunc>();
 
+  /** The namespace map used last (lists, replays and a reconcile's reads go namespace by namespace). */
+  private lastNs: string | undefined = undefined;
+  private lastNsMap: Map<string, CachedObject> | undefined = undefined;
+
   size(): number {
     return this.count;
   }
 
+  /** The objects of a namespace, by name (undefined if there are none yet). */
+  private nsMap(namespace: string): Map<string, CachedObject> | undefined {
+    if (namespace === this.lastNs) return this.lastNsMap;
+    const m = this.byNamespace.get(namespace);
+    if (m !== undefined) {
+      this.lastNs = namespace;
+      this.lastNsMap = m;
+    }
+    return m;
+  }
+
   /** GetByKey(namespace/name), without building the key string. */
   get(namespace: string, name: string): CachedObject | undefined {
-    return this.byNamespace.get(namespace)?.get(name);
+    return this.nsMap(namespace)?.get(name);
   }
 
   /** All objects (indexer.List()). */
@@ -165,7 +180,7 @@ export class Indexer {
   /** Add or Update. */
   upsert(obj: CachedObject): CachedObject | undefined {
     const nsName = obj.metadata.namespace;
-    let ns = this.byNamespace.get(nsName);
+    let ns = this.nsMap(nsName);
     if (!ns) this.byNamespace.set(nsName, (ns = new Map()));
     const old = ns.get(obj.metadata.name);
     if (old) {
@@ -181,7 +196,7 @@ export class Indexer {
   }
 
   delete(namespace: string, name: string): CachedObject | undefined {
-    const ns = this.byNamespace.get(namespace);
+    const ns = this.nsMap(namespace);
     const old = ns?.get(name);
     if (!old) return undefined;
     if (this.indexers.size > 0) this.unindex(old);
@@ -193,6 +208,8 @@ export class Indexer {
   /** Replace (after a LIST): the store becomes exactly `objs`. */
   replace(objs: Iterable<CachedObject>): void {
     this.byNamespace.clear();
+    this.lastNs = undefined;
+    this.lastNsMap = undefined;
     this.count = 0;
     for (const idx of this.indices.values()) idx.clear();
     for (const o of objs) this.upsert(o);

@@ -235,7 +235,13 @@ const tooltipLabel = (l: unknown) => `t = ${Number(l).toFixed(0)} s`;
 const NO_ROWS: PanelDrawing = { rows: [], sparse: '' };
 
 /** A streaming chart is redrawn in full by recharts at least this often (ms). */
-export const FULL_REDRAW_MS = 5000;
+export const FULL_REDRAW_MS = 15_000;
+
+/**
+ * …and, when its new samples cannot be drawn as a tail, at most this often (ms): a full
+ * recharts redraw costs 20-60 ms of main-thread time on a busy machine (more with dots).
+ */
+export const STREAMING_FULL_MS = 250;
 
 /**
  * True while the pointer is on a chart or a chart has the keyboard focus: tooltips (shown on
@@ -397,6 +403,10 @@ function ChartPanelImpl(props: ChartPanelProps) {
       );
       if (how === 'tail') hooks().countChartUpdate?.(def.id);
       if (how !== 'full') return;
+      // No exact tail (sparse lines with dots at the start of a run, the y axis growing…):
+      // while streaming, recharts redraws a chart at most every STREAMING_FULL_MS; the next
+      // data version tries again.
+      if (performance.now() - l.at < STREAMING_FULL_MS && l.drawn !== NO_ROWS) return;
     }
     // recharts redraws in full, in its turn (one chart per animation frame).
     drawScheduler.schedule(me, () => {

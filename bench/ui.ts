@@ -80,10 +80,12 @@ function freePort(): Promise<number> {
 }
 
 async function startPreview(port: number): Promise<ChildProcess> {
+  // Its own process group: `npx` starts vite as a child, and killing npx alone left the
+  // server running after every benchmark.
   const p = spawn(
     'npx',
     ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
-    { cwd: root, stdio: 'ignore' },
+    { cwd: root, stdio: 'ignore', detached: true },
   );
   const url = `http://127.0.0.1:${port}/`;
   for (let i = 0; i < 120; i++) {
@@ -95,8 +97,17 @@ async function startPreview(port: number): Promise<ChildProcess> {
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  p.kill();
+  stopPreview(p);
   throw new Error(`vite preview did not start on ${url}`);
+}
+
+/** Stops the preview server and its children (the whole process group). */
+function stopPreview(p: ChildProcess): void {
+  try {
+    if (p.pid !== undefined) process.kill(-p.pid, 'SIGTERM');
+  } catch {
+    p.kill();
+  }
 }
 
 /** gzip size (KiB) of the entry script and its modulepreloads, read from dist/index.html. */
@@ -295,7 +306,7 @@ export async function run(): Promise<Record<string, number>> {
     }
   } finally {
     await browser.close();
-    preview.kill();
+    stopPreview(preview);
   }
   return out;
 }

@@ -354,16 +354,22 @@ export class ApiServer {
 
   /**
    * Handles one request; `done` is called exactly once, with the response, at the virtual
-   * time the server finishes (or rejects) it.
+   * time the server finishes (or rejects) it. `user` is who sends it when `req.user` is
+   * unset (the REST client's user, passed instead of a copy of the request); without either
+   * it is the operator's ServiceAccount.
    */
-  handle(req: ApiRequest, done: (res: ApiResponse) => void): void {
+  handle(req: ApiRequest, done: (res: ApiResponse) => void, user?: UserInfo): void {
     const arrivedAt = this.loop.now();
     if (!this.config.enablePriorityAndFairness) {
       this.handleMaxInflight(req, arrivedAt, done);
       return;
     }
-    const user = req.user ?? OPERATOR_USER;
-    const c = this.apf.classifyResource(user, req.verb, this.resourceOf(req), req.namespace ?? '');
+    const c = this.apf.classifyResource(
+      req.user ?? user ?? OPERATOR_USER,
+      req.verb,
+      this.resourceOf(req),
+      req.namespace ?? '',
+    );
     const work = this.workEstimate(req, c.priorityLevel);
     const seats = Math.max(work.initialSeats, work.finalSeats);
     this.apf.admit(c, work, new ServerCall(this, req, c, seats, arrivedAt, done));

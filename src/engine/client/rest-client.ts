@@ -127,6 +127,9 @@ interface MethodSlot {
   /** Created on first use: with the limiter off there is no series at all. */
   rateLimiter: HistogramSeries | undefined;
   requests: Map<number, CounterSeries>;
+  /** rest_client_requests_total of the last code seen (almost always the next one too). */
+  lastCode: number;
+  lastRequests: CounterSeries | undefined;
   retries: Map<number, CounterSeries>;
 }
 
@@ -136,17 +139,73 @@ interface ThrottleSetting {
   last: Nanos;
 }
 
-interface Pending {
-  req: ApiRequest;
-  ctx: RequestContext;
-  cb: (r: ClientResult) => void;
-  start: Nanos;
-  attempts: number;
-  retries: number;
-  timings: RequestTimings;
-  retryInfo: string;
-  method: string;
-  url: string;
+/** What the pending request's one timer callback does next (Pending.phase). */
+/** The request reaches the server (half a round trip after sending). */
+const ARRIVE = 0;
+/** The response reaches the client. */
+const RESPOND = 1;
+/** A Retry-After sleep is over: pass the limiter again and resend. */
+const RESEND = 2;
+type Phase = typeof ARRIVE | typeof RESPOND | typeof RESEND;
+
+/**
+ * One request through the client: its attempts, timings and the single timer callback.
+ * Fields are `declare`d and assigned in the constructor, so an instance is built with plain
+ * stores (no class-field definitions; this object is created for every request).
+ */
+class Pending {
+  declare readonly client: RestClient;
+  declare readonly req: ApiRequest;
+  /** The client's user when the request names none (the server classifies by it). */
+  declare readonly user: UserInfo | undefined;
+  declare readonly ctx: RequestContext;
+  declare readonly cb: (r: ClientResult) => void;
+  declare readonly start: Nanos;
+  declare readonly method: string;
+  declare readonly slot: MethodSlot;
+  declare attempts: number;
+  declare retries: number;
+  declare retryInfo: string;
+  declare url: string;
+  declare phase: Phase;
+  declare sentAt: Nanos;
+  declare rtt: Nanos;
+  declare res: ApiResponse | undefined;
+  declare readonly timings: RequestTimings;
+  /** The event callback for every timer of this request (see `phase`). */
+  declare readonly fire: () => void;
+  /** The server's answer. */
+  declare readonly answered: (res: ApiResponse) => void;
+  constructor(
+    client: RestClient,
+    req: ApiRequest,
+    user: UserInfo | undefined,
+    ctx: RequestContext,
+    cb: (r: ClientResult) => void,
+    start: Nanos,
+    method: string,
+    slot: MethodSlot,
+  ) {
+    this.client = client;
+    this.req = req;
+    this.user = user;
+    this.ctx = ctx;
+    this.cb = cb;
+    this.start = start;
+    this.method = method;
+    this.slot = slot;
+    this.attempts = 0;
+    this.retries = 0;
+    this.retryInfo = '';
+    this.url = '';
+    this.phase = ARRIVE;
+    this.sentAt = 0;
+    this.rtt = 0;
+    this.res = undefined;
+    this.timings = { throttle: 0, apfQueue: 0, execution: 0, retrySleep: 0, network: 0, total: 0 };
+    this.fire = () => client.step(this);
+    this.answered = (res: ApiResponse) => client.answered(this, res);
+  }
 }
 
 /** A deterministic UUID-shaped UID for a FlowSchema (the X-Kubernetes-PF-FlowSchema-UID header). */
@@ -160,6 +219,9 @@ export function flowSchemaUID(name: string): string {
   const hex = (h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0')).repeat(2);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
+
+/** The context of a call without one (never mutated). */
+const NO_CONTEXT: RequestContext = Object.freeze({});
 
 export class RestClient {
   readonly host: string;
@@ -234,19 +296,18 @@ export class RestClient {
   }
 
   /** Sends a request; `cb` is called exactly once with the final result. */
-  do(req: ApiRequest, cb: (r: ClientResult) => void, ctx: RequestContext = {}): void {
-    const p: Pending = {
-      req: req.user || !this.o.user ? req : { ...req, user: this.o.user },
+  do(req: ApiRequest, cb: (r: ClientResult) => void, ctx: RequestContext = NO_CONTEXT): void {
+    const method = METHOD[req.verb];
+    const p = new Pending(
+      this,
+      req,
+      req.user ?? this.o.user,
       ctx,
       cb,
-      start: this.loop.now(),
-      attempts: 0,
-      retries: 0,
-      timings: { throttle: 0, apfQueue: 0, execution: 0, retrySleep: 0, network: 0, total: 0 },
-      retryInfo: '',
-      method: METHOD[req.verb],
-      url: '',
-    };
+      this.loop.now(),
+      method,
+      this.slot(method),
+    );
     this.inflight++;
     this.throttleThenSend(p);
   }
@@ -369,7 +430,7 @@ export class RestClient {
   }
 
   private observeThrottle(p: Pending, delay: Nanos): void {
-    const sl = this.slot(p.method);
+    const sl = p.slot;
     if (!sl.rateLimiter) {
       sl.rateLimiter = this.o.metrics.histogramSeries('rest_client_rate_limiter_duration_seconds', {
         verb: p.method,
@@ -431,20 +492,39 @@ export class RestClient {
     const rtt =
       cfg.networkRttMin +
       Math.floor(this.o.rng.float64() * (cfg.networkRttMax - cfg.networkRttMin));
-    const half = Math.floor(rtt / 2);
-    this.loop.schedule(sentAt + half, () => {
-      this.o.server.handle(p.req, (res) => {
-        this.loop.schedule(this.loop.now() + (rtt - half), () =>
-          this.onResponse(p, res, sentAt, rtt),
-        );
-      });
-    });
+    p.sentAt = sentAt;
+    p.rtt = rtt;
+    p.phase = ARRIVE;
+    this.loop.schedule(sentAt + Math.floor(rtt / 2), p.fire);
+  }
+
+  /** @internal A timer of the request fired (arrival at the server, response, resend). */
+  step(p: Pending): void {
+    switch (p.phase) {
+      case ARRIVE:
+        this.o.server.handle(p.req, p.answered, p.user);
+        return;
+      case RESPOND:
+        this.onResponse(p, p.res!, p.sentAt, p.rtt);
+        return;
+      case RESEND:
+        this.throttleThenSend(p);
+        return;
+    }
+  }
+
+  /** @internal The server answered: the response travels the other half of the round trip. */
+  answered(p: Pending, res: ApiResponse): void {
+    p.res = res;
+    p.phase = RESPOND;
+    this.loop.schedule(this.loop.now() + (p.rtt - Math.floor(p.rtt / 2)), p.fire);
   }
 
   private onResponse(p: Pending, res: ApiResponse, sentAt: Nanos, rtt: Nanos): void {
     const now = this.loop.now();
-    this.requestsCounter(p.method, res.code).inc();
-    this.slot(p.method).duration.observe((now - sentAt) / Second);
+    p.res = undefined;
+    this.requestsCounter(p.slot, p.method, res.code).inc();
+    p.slot.duration.observe((now - sentAt) / Second);
     p.timings.network += rtt;
     const dispatched = res.dispatchedAt;
     const queueEnd = dispatched ?? res.completedAt;
@@ -494,7 +574,8 @@ export class RestClient {
             `${p.method} ${this.resource(p)} ${res.code}${res.rejectReason ? ` (${res.rejectReason})` : ''}, Retry-After ${retryAfter}s`,
           );
         }
-        this.loop.schedule(now + sleep, () => this.throttleThenSend(p));
+        p.phase = RESEND;
+        this.loop.schedule(now + sleep, p.fire);
         return;
       }
       const qr = qualifiedResource(p.req.kind);
@@ -581,12 +662,18 @@ export class RestClient {
     return p.url;
   }
 
-  /** Whether spans of this request are recorded (their details are only built then). */
+  /** Whether spans of this request are recorded (details are only built then). */
   private tracing(p: Pending): boolean {
     return this.o.observer !== undefined && p.ctx.key !== undefined;
   }
 
-  private span(p: Pending, stage: TraceSpan['stage'], start: Nanos, end: Nanos, detail: string) {
+  private span(
+    p: Pending,
+    stage: TraceSpan['stage'],
+    start: Nanos,
+    end: Nanos,
+    detail: string,
+  ): void {
     this.o.observer!.span({ key: p.ctx.key!, stage, start, end, detail });
   }
 
@@ -600,6 +687,8 @@ export class RestClient {
         duration: m.histogramSeries('rest_client_request_duration_seconds', { verb: method, host }),
         rateLimiter: undefined,
         requests: new Map(),
+        lastCode: -1,
+        lastRequests: undefined,
         retries: new Map(),
       };
       this.slots.set(method, sl);
@@ -607,8 +696,8 @@ export class RestClient {
     return sl;
   }
 
-  private requestsCounter(method: string, code: number): CounterSeries {
-    const sl = this.slot(method);
+  private requestsCounter(sl: MethodSlot, method: string, code: number): CounterSeries {
+    if (sl.lastCode === code) return sl.lastRequests!;
     let c = sl.requests.get(code);
     if (!c) {
       c = this.o.metrics.counter('rest_client_requests_total', {
@@ -618,6 +707,8 @@ export class RestClient {
       });
       sl.requests.set(code, c);
     }
+    sl.lastCode = code;
+    sl.lastRequests = c;
     return c;
   }
 

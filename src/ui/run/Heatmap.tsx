@@ -95,7 +95,9 @@ function paintAxes(
   ctx.fillStyle = dark ? '#ced4da' : '#495057';
   for (let k = 0; k < g.rows; k += Math.max(1, Math.ceil(g.rows / 6))) {
     const y = g.h - g.bottom - (k + 0.5) * g.rh;
-    ctx.fillText(`≤${m.le[k] ?? ''}s`, 2, y + 4);
+    // The top row's label would be cut at the canvas edge when rows are short: keep its
+    // baseline at least one text height down.
+    ctx.fillText(`≤${m.le[k] ?? ''}s`, 2, Math.max(11, y + 4));
   }
   for (let s = 0; s <= 4; s++) {
     const x = g.left + ((g.w - g.left - 4) * s) / 4;

@@ -116,6 +116,12 @@ export interface ListOptions {
   limit?: number;
   /** Continue token from a previous page. */
   continue?: string;
+  /**
+   * @internal The items are the stored snapshots themselves, not copies: only for the
+   * watch-cache consumer that already receives those snapshots in watch events (the
+   * informer's LIST), which treats them as read-only. Every other result stays a copy.
+   */
+  snapshots?: boolean;
 }
 
 export interface ListResult {
@@ -423,7 +429,7 @@ export class ObjectStore {
       const o = entries[i]!.obj;
       scanned++;
       if (opts.labelSelector && !matchesLabels(o.metadata.labels, opts.labelSelector)) continue;
-      items.push(cloneObject(o));
+      items.push(opts.snapshots === true ? o : cloneObject(o));
     }
     const result: ListResult = { items, resourceVersion: this.rv, scanned };
     if (i < entries.length && items.length >= limit) {

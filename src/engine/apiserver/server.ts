@@ -73,6 +73,12 @@ export interface ApiRequest {
   preconditionResourceVersion?: number;
   /** Defaults to the lab operator's ServiceAccount. */
   user?: UserInfo;
+  /**
+   * @internal list with resourceVersion "0": the items are the watch cache's immutable
+   * snapshots instead of copies (the informer's reflector, which gets the same snapshots in
+   * watch events and never mutates them). Cost, seats and metrics are those of the LIST.
+   */
+  snapshots?: boolean;
 }
 
 export interface ApiResponse {
@@ -460,6 +466,7 @@ export class ApiServer {
           labelSelector: req.labelSelector,
           limit: req.resourceVersion === '0' ? undefined : req.limit,
           continue: req.continue,
+          snapshots: req.snapshots === true && req.resourceVersion === '0',
         });
         call.list = list;
         call.served = true;

@@ -213,17 +213,13 @@ export class ApiAdapter implements ApiPort, ListWatcher {
       );
       return;
     }
-    this.clients.informer.do({ verb: 'list', kind, resourceVersion: '0' }, (r) => {
+    this.clients.informer.do({ verb: 'list', kind, resourceVersion: '0', snapshots: true }, (r) => {
       if (!r.ok || !r.list)
         return cb({ ok: false, message: r.error?.message ?? `status ${r.code}` });
       // The store's objects are immutable snapshots (every write makes a new one), so the
-      // cache shares them instead of keeping the response's deep copies (memory at scale).
-      const store = this.d.server.store;
-      const objects = r.list.items.map((o) => {
-        const p = store.peek(kind, o.metadata.namespace, o.metadata.name);
-        return p && p.metadata.resourceVersion === o.metadata.resourceVersion ? p : o;
-      });
-      cb({ ok: true, objects, resourceVersion: r.list.resourceVersion });
+      // cache shares the ones the LIST was served from instead of deep copies (memory at
+      // scale); the watch events that follow carry snapshots too.
+      cb({ ok: true, objects: r.list.items, resourceVersion: r.list.resourceVersion });
     });
   };
 

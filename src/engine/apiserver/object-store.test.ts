@@ -120,6 +120,24 @@ describe('ObjectStore', () => {
     expect(g.metadata.labels.app).toBe('db');
   });
 
+  it('gives the watch cache consumer the stored snapshots only when it asks (LIST snapshots, createSnapshot)', () => {
+    const { store } = setup();
+    const created = store.createSnapshot(db('db-1'));
+    if (created instanceof StatusError) throw created;
+    expect(created).toBe(store.peek('Database', 'default', 'db-1'));
+    expect(ok(store.create(db('db-2')))).not.toBe(store.peek('Database', 'default', 'db-2'));
+    expect(store.createSnapshot(db('db-1'))).toBeInstanceOf(StatusError);
+    const shared = store.list('Database', { snapshots: true }).items;
+    const copies = store.list('Database').items;
+    expect(shared.map((o) => o.metadata.name)).toEqual(['db-1', 'db-2']);
+    expect(copies).toEqual(shared);
+    for (let i = 0; i < shared.length; i++) {
+      const name = shared[i]!.metadata.name;
+      expect(shared[i]).toBe(store.peek('Database', 'default', name));
+      expect(copies[i]).not.toBe(shared[i]);
+    }
+  });
+
   it('never lets a caller reach stored state through any returned object', () => {
     const { store } = setup();
     const events: WatchEvent[] = [];

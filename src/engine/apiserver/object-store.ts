@@ -457,6 +457,15 @@ export class ObjectStore {
   }
 
   create(obj: NewObject): KubeObject | StatusError {
+    const r = this.createSnapshot(obj);
+    return r instanceof StatusError ? r : cloneObject(r);
+  }
+
+  /**
+   * @internal `create` returning the stored snapshot itself (read-only, no copy): for the
+   * simulation's own writes (workload and initial objects), which only read the result.
+   */
+  createSnapshot(obj: NewObject): Readonly<KubeObject> | StatusError {
     const s = this.state(obj.kind);
     const namespace = this.ns(s, obj.metadata.namespace);
     if (this.lookup(s, namespace, obj.metadata.name)) {
@@ -483,7 +492,7 @@ export class ObjectStore {
     };
     this.add(s, key, stored);
     this.emit(s, 'ADDED', stored);
-    return cloneObject(stored);
+    return stored;
   }
 
   /** PUT: replaces labels, owner references and spec; status is ignored (status subresource). */

@@ -167,7 +167,7 @@ export class World {
       for (let i = 0; i < io.count; i++) {
         const o = this.newObject(io.kind, io.namespaces);
         // Already reconciled: the status the reconcile would write, and its children.
-        const created = this.d.store.create({
+        const created = this.d.store.createSnapshot({
           kind: io.kind,
           metadata: { namespace: o.namespace, name: o.name, labels: o.labels },
           spec: o.spec,
@@ -177,7 +177,7 @@ export class World {
         this.liveOf(io.kind).add(objectKey(o.namespace, o.name));
         if (io.kind !== s.controller.forKind) continue;
         for (const child of s.controller.owns) {
-          this.d.store.create({
+          this.d.store.createSnapshot({
             kind: child,
             metadata: {
               namespace: o.namespace,
@@ -290,7 +290,7 @@ export class World {
 
   create(kind: string, namespaces: number | undefined): void {
     const o = this.newObject(kind, namespaces);
-    const r = this.d.store.create({
+    const r = this.d.store.createSnapshot({
       kind,
       metadata: { namespace: o.namespace, name: o.name, labels: o.labels },
       spec: o.spec,

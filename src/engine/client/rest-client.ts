@@ -220,6 +220,9 @@ export function flowSchemaUID(name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** The limiter wait's context of a request without a deadline (only read). */
+const NO_DEADLINE: { deadline?: Nanos } = Object.freeze({});
+
 /** The context of a call without one (never mutated). */
 const NO_CONTEXT: RequestContext = Object.freeze({});
 
@@ -393,7 +396,7 @@ export class RestClient {
       return;
     }
     const now = this.loop.now();
-    const w = lim.wait(p.ctx.deadline !== undefined ? { deadline: p.ctx.deadline } : {});
+    const w = lim.wait(p.ctx.deadline !== undefined ? { deadline: p.ctx.deadline } : NO_DEADLINE);
     if (w.err !== null) {
       this.observeThrottle(p, 0);
       this.finish(p, {
@@ -607,7 +610,18 @@ export class RestClient {
       this.finish(p, { ok: false, code: res.code, error: err });
       return;
     }
-    this.finish(p, { ok: true, code: res.code, object: res.object, list: res.list });
+    this.inflight--;
+    p.timings.total = this.loop.now() - p.start;
+    // One literal with every key (same keys, same order as `finish` gives an error result):
+    // adding attempts and timings afterwards would grow a property store per request.
+    p.cb({
+      ok: true,
+      code: res.code,
+      object: res.object,
+      list: res.list,
+      attempts: p.attempts,
+      timings: p.timings,
+    });
   }
 
   private retryLog(p: Pending, retryAfter: number): void {

@@ -117,9 +117,9 @@ export interface ListOptions {
   /** Continue token from a previous page. */
   continue?: string;
   /**
-   * @internal The items are the stored snapshots themselves, not copies: only for the
-   * watch-cache consumer that already receives those snapshots in watch events (the
-   * informer's LIST), which treats them as read-only. Every other result stays a copy.
+   * @internal The items are the stored snapshots themselves, not copies (read-only): only
+   * for the simulation's own clients (ApiRequest.snapshots), which already receive those
+   * snapshots in watch events and cached reads. Every other result stays a copy.
    */
   snapshots?: boolean;
 }
@@ -402,7 +402,20 @@ export class ObjectStore {
     const s = this.state(kind);
     const e = this.lookup(s, this.ns(s, namespace), name);
     if (!e) return newNotFound(s.qualified, name);
-    return cloneObject(e.obj);
+    return this.result(e.obj);
+  }
+
+  /**
+   * @internal While true, get / create / update / updateStatus / patch / delete return the
+   * stored snapshot itself instead of a copy (read-only). The server sets it around one
+   * call for a request that asks for snapshots (`ApiRequest.snapshots`, the simulation's own
+   * clients, which never mutate what they read: their cached reads are snapshots too).
+   */
+  snapshotResults = false;
+
+  /** A result for the caller: a copy, or the snapshot itself while snapshotResults is set. */
+  private result(o: KubeObject): KubeObject {
+    return this.snapshotResults ? o : cloneObject(o);
   }
 
   /** Read-only access to the stored snapshot (no copy): for the server's own bookkeeping. */
@@ -458,7 +471,7 @@ export class ObjectStore {
 
   create(obj: NewObject): KubeObject | StatusError {
     const r = this.createSnapshot(obj);
-    return r instanceof StatusError ? r : cloneObject(r);
+    return r instanceof StatusError ? r : this.result(r);
   }
 
   /**
@@ -517,7 +530,7 @@ export class ObjectStore {
     }
     if (statusOnly) {
       const status = obj.status ?? {};
-      if (sameFields(cur.status, status)) return cloneObject(cur);
+      if (sameFields(cur.status, status)) return this.result(cur);
       return this.commit(s, e, cur.spec, { ...status }, cur.metadata.labels, KEEP_OWNERS, false);
     }
     const spec = obj.spec ?? {};
@@ -526,7 +539,7 @@ export class ObjectStore {
     const specSame = sameFields(cur.spec, spec);
     const labelsSame = sameLabels(cur.metadata.labels, labels);
     if (specSame && labelsSame && sameOwners(cur.metadata.ownerReferences, owners)) {
-      return cloneObject(cur);
+      return this.result(cur);
     }
     return this.commit(
       s,
@@ -561,13 +574,13 @@ export class ObjectStore {
     }
     if (subresource === 'status') {
       const status = applyMerge(cur.status, patch.status);
-      if (sameFields(cur.status, status)) return cloneObject(cur);
+      if (sameFields(cur.status, status)) return this.result(cur);
       return this.commit(s, e, cur.spec, status, cur.metadata.labels, KEEP_OWNERS, false);
     }
     const spec = applyMerge(cur.spec, patch.spec);
     const labels = applyMerge<string>(cur.metadata.labels, patch.labels);
     const specSame = sameFields(cur.spec, spec);
-    if (specSame && sameLabels(cur.metadata.labels, labels)) return cloneObject(cur);
+    if (specSame && sameLabels(cur.metadata.labels, labels)) return this.result(cur);
     return this.commit(s, e, spec, cur.status, labels, KEEP_OWNERS, !specSame);
   }
 
@@ -597,7 +610,7 @@ export class ObjectStore {
     s.sorted = null;
     const last: KubeObject = { ...cur, metadata: { ...cur.metadata, resourceVersion: rv } };
     this.emit(s, 'DELETED', last);
-    return cloneObject(last);
+    return this.result(last);
   }
 
   /**
@@ -633,7 +646,7 @@ export class ObjectStore {
     const next: KubeObject = { kind: cur.kind, metadata: meta, spec, status };
     e.obj = next;
     this.emit(s, 'MODIFIED', next);
-    return cloneObject(next);
+    return this.result(next);
   }
 
   private add(s: KindState, key: string, o: KubeObject): void {

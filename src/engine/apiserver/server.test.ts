@@ -317,3 +317,48 @@ describe('overload', () => {
     expect(runOnce()).toBe(runOnce());
   });
 });
+
+describe('snapshots for the simulation’s own clients (ApiRequest.snapshots)', () => {
+  it('hands out the stored snapshots only to requests that ask, with the same content and cost', () => {
+    const { loop, s } = server();
+    seed(s, 3);
+    const peek = (name: string) => s.store.peek('Database', 'default', name);
+    const get = (snapshots: boolean) =>
+      call(loop, s, {
+        verb: 'get',
+        kind: 'Database',
+        namespace: 'default',
+        name: 'db-1',
+        snapshots,
+      });
+    const copy = get(false);
+    const shared = get(true);
+    expect(shared.object).toBe(peek('db-1'));
+    expect(copy.object).not.toBe(peek('db-1'));
+    expect(copy.object).toEqual(shared.object);
+    const upd = (snapshots: boolean, size: number) =>
+      call(loop, s, {
+        verb: 'update',
+        kind: 'Database',
+        namespace: 'default',
+        name: 'db-2',
+        object: {
+          kind: 'Database',
+          metadata: { namespace: 'default', name: 'db-2' },
+          spec: { size },
+        },
+        snapshots,
+      });
+    expect(upd(true, 2).object).toBe(peek('db-2'));
+    expect(upd(false, 3).object).not.toBe(peek('db-2'));
+    const list = call(loop, s, {
+      verb: 'list',
+      kind: 'Database',
+      resourceVersion: '0',
+      snapshots: true,
+    });
+    expect(list.list!.items.map((o) => o === peek(o.metadata.name))).toEqual([true, true, true]);
+    // The flag does not outlive the request: the store's own calls return copies again.
+    expect(s.store.get('Database', 'default', 'db-0')).not.toBe(peek('db-0'));
+  });
+});

@@ -74,9 +74,10 @@ export interface ApiRequest {
   /** Defaults to the lab operator's ServiceAccount. */
   user?: UserInfo;
   /**
-   * @internal list with resourceVersion "0": the items are the watch cache's immutable
-   * snapshots instead of copies (the informer's reflector, which gets the same snapshots in
-   * watch events and never mutates them). Cost, seats and metrics are those of the LIST.
+   * @internal The response's object or list items are the store's immutable snapshots
+   * instead of copies: for the simulation's own clients (the informer's reflector, which gets
+   * the same snapshots in watch events, and the operator's API calls, whose cached reads are
+   * snapshots too), which never mutate them. Cost, seats and metrics are unchanged.
    */
   snapshots?: boolean;
 }
@@ -408,7 +409,14 @@ export class ApiServer {
     const st = this.st;
     switch (req.verb) {
       case 'get': {
-        const r = this.store.get(req.kind, req.namespace ?? '', req.name ?? '');
+        const store = this.store;
+        store.snapshotResults = req.snapshots === true;
+        let r: KubeObject | StatusError;
+        try {
+          r = store.get(req.kind, req.namespace ?? '', req.name ?? '');
+        } finally {
+          store.snapshotResults = false;
+        }
         if (r instanceof StatusError) call.error = r;
         else call.object = r;
         call.served = true;
@@ -466,7 +474,7 @@ export class ApiServer {
           labelSelector: req.labelSelector,
           limit: req.resourceVersion === '0' ? undefined : req.limit,
           continue: req.continue,
-          snapshots: req.snapshots === true && req.resourceVersion === '0',
+          snapshots: req.snapshots === true,
         });
         call.list = list;
         call.served = true;
@@ -544,6 +552,20 @@ export class ApiServer {
   }
 
   private applyWrite(req: ApiRequest): {
+    object?: KubeObject;
+    list?: ListResult;
+    error?: StatusError;
+  } {
+    const store = this.store;
+    store.snapshotResults = req.snapshots === true;
+    try {
+      return this.applyWriteOf(req);
+    } finally {
+      store.snapshotResults = false;
+    }
+  }
+
+  private applyWriteOf(req: ApiRequest): {
     object?: KubeObject;
     list?: ListResult;
     error?: StatusError;

@@ -40,12 +40,18 @@ export interface AdapterDeps {
 /** The request context of a call whose spans are not kept (shared: the client only reads it). */
 const UNTRACED: RequestContext = Object.freeze({});
 
+/**
+ * The operator's call as a request. `snapshots`: the operator reads results like cached
+ * objects (it never mutates them), so the server hands out its immutable snapshots instead
+ * of copies.
+ */
 function toRequest(c: ApiCall): ApiRequest {
   switch (c.verb) {
     case 'get':
-      return { verb: 'get', kind: c.kind, namespace: c.namespace, name: c.name };
+      return { snapshots: true, verb: 'get', kind: c.kind, namespace: c.namespace, name: c.name };
     case 'list':
       return {
+        snapshots: true,
         verb: 'list',
         kind: c.kind,
         namespace: c.namespace || undefined,
@@ -54,11 +60,26 @@ function toRequest(c: ApiCall): ApiRequest {
         resourceVersion: c.fromWatchCache ? '0' : undefined,
       };
     case 'create':
-      return { verb: 'create', kind: c.kind, namespace: c.namespace, name: c.name, object: c.obj };
+      return {
+        snapshots: true,
+        verb: 'create',
+        kind: c.kind,
+        namespace: c.namespace,
+        name: c.name,
+        object: c.obj,
+      };
     case 'update':
-      return { verb: 'update', kind: c.kind, namespace: c.namespace, name: c.name, object: c.obj };
+      return {
+        snapshots: true,
+        verb: 'update',
+        kind: c.kind,
+        namespace: c.namespace,
+        name: c.name,
+        object: c.obj,
+      };
     case 'updateStatus':
       return {
+        snapshots: true,
         verb: 'update',
         subresource: 'status',
         kind: c.kind,
@@ -67,9 +88,17 @@ function toRequest(c: ApiCall): ApiRequest {
         object: c.obj,
       };
     case 'patch':
-      return { verb: 'patch', kind: c.kind, namespace: c.namespace, name: c.name, patch: c.patch };
+      return {
+        snapshots: true,
+        verb: 'patch',
+        kind: c.kind,
+        namespace: c.namespace,
+        name: c.name,
+        patch: c.patch,
+      };
     case 'patchStatus':
       return {
+        snapshots: true,
         verb: 'patch',
         subresource: 'status',
         kind: c.kind,
@@ -78,7 +107,13 @@ function toRequest(c: ApiCall): ApiRequest {
         patch: c.patch,
       };
     case 'delete':
-      return { verb: 'delete', kind: c.kind, namespace: c.namespace, name: c.name };
+      return {
+        snapshots: true,
+        verb: 'delete',
+        kind: c.kind,
+        namespace: c.namespace,
+        name: c.name,
+      };
   }
 }
 

@@ -216,8 +216,10 @@ test.describe('lesson page', () => {
 
   test('the skip link moves focus to the lesson', async ({ page }) => {
     await page.goto(LESSON_URL);
-    await page.keyboard.press('Tab');
     const skip = page.getByRole('link', { name: 'Skip to content' });
+    // React commits the shell after the load event: a Tab pressed before that focuses nothing.
+    await expect(page.getByTestId('lesson-scroller')).toBeVisible();
+    await page.keyboard.press('Tab');
     await expect(skip).toBeFocused();
     await page.keyboard.press('Enter');
     await expect(page.getByTestId('lesson-scroller')).toBeFocused();

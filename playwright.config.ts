@@ -1,15 +1,8 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from './e2e/chromium';
 
-// e2e tests run in Debian's Chromium (no browser downloads on these machines) against the
-// production build served by `vite preview`.
-import { existsSync } from 'node:fs';
-
-// Debian's Chromium by default; CHROMIUM_PATH picks another; when neither exists, Playwright's
-// own downloaded Chromium (scripts/ensure-chromium.mjs fetches it where the internet allows).
-const executablePath =
-  process.env.CHROMIUM_PATH ??
-  process.env.CHROME_PATH ??
-  (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+// e2e tests run in Chromium (Debian's by default: e2e/chromium.ts) against the production
+// build served by `vite preview`.
 
 export default defineConfig({
   testDir: './e2e',
@@ -18,23 +11,11 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 15_000 },
-  reporter: process.env.CI ? [['list']] : [['list']],
+  reporter: [['list']],
   use: {
     baseURL: 'http://127.0.0.1:4173',
     viewport: { width: 1440, height: 900 },
-    launchOptions: {
-      executablePath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-        '--disable-dev-shm-usage',
-      ],
-    },
+    launchOptions: chromiumLaunchOptions,
   },
   webServer: {
     command: 'npx vite preview --host 127.0.0.1 --port 4173 --strictPort',

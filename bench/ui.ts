@@ -1,7 +1,7 @@
 /**
  * `npm run bench:ui`: browser benchmarks of the production build (run after `vite build`).
  * Starts its own `vite preview` on a free port, drives Debian's Chromium with the same launch
- * arguments as playwright.config.ts, and writes bench-ui-results.json:
+ * options as playwright.config.ts (e2e/chromium.ts), and writes bench-ui-results.json:
  *
  *  - initial_js_gz_kib: gzip size of the JS the first screen needs (the entry script and its
  *    modulepreloads from dist/index.html; Monaco, Mermaid, the parser and the worker are lazy);
@@ -28,22 +28,12 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from '@playwright/test';
+import { chromiumLaunchOptions } from '../e2e/chromium';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = resolve(root, 'dist');
 const LESSON = '#/lesson/7.4-performance-and-scalability';
 const LIVE_SECONDS = 30;
-
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-dev-shm-usage',
-];
 
 /** 10,000 Databases with steady churn: the live-run benchmark's world. */
 const SCENARIO_10K = {
@@ -142,11 +132,7 @@ export async function run(): Promise<Record<string, number>> {
   const port = await freePort();
   const preview = await startPreview(port);
   const base = `http://127.0.0.1:${port}/`;
-  const executablePath =
-    process.env.CHROMIUM_PATH ??
-    process.env.CHROME_PATH ??
-    (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-  const browser = await chromium.launch({ executablePath, args: LAUNCH_ARGS });
+  const browser = await chromium.launch(chromiumLaunchOptions);
   const out: Record<string, number> = {};
   try {
     out.initial_js_gz_kib = round(initialJsGzKib());

@@ -3,6 +3,7 @@ import { Second } from '../engine/time';
 import { SERIES_KEYS, type Sample, type SeriesKey } from '../engine/run-types';
 import {
   LogRing,
+  MAX_HOLD_MS,
   MAX_POINTS,
   appendSamples,
   comparable,
@@ -301,5 +302,50 @@ describe('frame batching', () => {
     const commits = store.getState().dataVersion - v0;
     expect(commits).toBeGreaterThanOrEqual(19);
     expect(commits).toBeLessThanOrEqual(20);
+  });
+
+  it('holds a due streaming commit while holdCommit says so, never longer than MAX_HOLD_MS', () => {
+    vi.useFakeTimers();
+    let runner: InProcessRunner | null = null;
+    let hold = false;
+    const store = createRunStore(() => (runner = new InProcessRunner(fakeFactory())), {
+      batchMs: 100,
+      nowMs: () => Date.now(),
+      holdCommit: () => hold,
+    });
+    store.getState().setSpeed(10);
+    store.getState().run({
+      settings: fakeSettings(),
+      scenario: fakeScenario(600 * Second),
+      text: 't',
+    });
+    vi.advanceTimersByTime(0);
+    for (let i = 0; i < 4; i++) {
+      runner!.tick(33, 33);
+      vi.advanceTimersByTime(33);
+    }
+    const v0 = store.getState().dataVersion;
+    // A chart is being drawn: frames keep arriving, nothing is committed…
+    hold = true;
+    for (let i = 0; i < 6; i++) {
+      runner!.tick(33, 33);
+      vi.advanceTimersByTime(33);
+    }
+    expect(store.getState().dataVersion).toBe(v0);
+    // …until it is done: the held frames are committed together at once.
+    hold = false;
+    vi.advanceTimersByTime(5);
+    expect(store.getState().dataVersion).toBe(v0 + 1);
+    // A hold that never ends still lets a commit through after MAX_HOLD_MS.
+    hold = true;
+    const v1 = store.getState().dataVersion;
+    for (let i = 0; i < Math.ceil(MAX_HOLD_MS / 33) + 2; i++) {
+      runner!.tick(33, 33);
+      vi.advanceTimersByTime(33);
+    }
+    expect(store.getState().dataVersion).toBe(v1 + 1);
+    // A status change is never held.
+    store.getState().pause();
+    expect(store.getState().status).toBe('paused');
   });
 });

@@ -300,9 +300,25 @@ export function comparable(a: PinnedRun | null, inputs: RunInputs | null): boole
 
 export type RunnerWithHooks = Runner & { debugCrash?(): void; debugHang?(): void };
 
+/** A held streaming commit is retried this often (ms). */
+export const HOLD_RETRY_MS = 4;
+/** Streaming commits are never held longer than this after the previous commit (ms). */
+export const MAX_HOLD_MS = 400;
+
 export function createRunStore(
   makeRunner: () => RunnerWithHooks,
-  opts: { scenarioId?: string; batchMs?: number; nowMs?: () => number } = {},
+  opts: {
+    scenarioId?: string;
+    batchMs?: number;
+    nowMs?: () => number;
+    /**
+     * While this returns true, a due streaming commit waits (retried every HOLD_RETRY_MS, for
+     * at most MAX_HOLD_MS after the previous commit): the charts hold commits while one of
+     * them is rendered in slices, which a commit would interrupt and restart. Status changes
+     * are never held.
+     */
+    holdCommit?: () => boolean;
+  } = {},
 ): UseBoundStore<StoreApi<RunState>> {
   let runner: RunnerWithHooks | null = null;
   let pending: Sample[] = [];
@@ -311,6 +327,7 @@ export function createRunStore(
   let lastFlushMs = -Infinity;
   const batchMs = opts.batchMs ?? 0;
   const nowMs = opts.nowMs ?? (() => performance.now());
+  const holdCommit = opts.holdCommit ?? (() => false);
 
   return create<RunState>((set, get) => {
     function getRunner(): RunnerWithHooks {
@@ -371,6 +388,16 @@ export function createRunStore(
       });
     }
 
+    /** The batch timer: commits, unless the commit is held (see holdCommit). */
+    function onFlushTimer(): void {
+      flushTimer = null;
+      if (holdCommit() && nowMs() - lastFlushMs < MAX_HOLD_MS) {
+        flushTimer = setTimeout(onFlushTimer, HOLD_RETRY_MS);
+        return;
+      }
+      flushFrames();
+    }
+
     function onEvent(e: RunnerEvent): void {
       const s = get();
       switch (e.type) {
@@ -383,7 +410,7 @@ export function createRunStore(
           // interval). A status change is committed at once.
           if (batchMs <= 0 || e.status !== 'running') flushFrames();
           else if (flushTimer === null) {
-            flushTimer = setTimeout(flushFrames, Math.max(0, lastFlushMs + batchMs - nowMs()));
+            flushTimer = setTimeout(onFlushTimer, Math.max(0, lastFlushMs + batchMs - nowMs()));
           }
           return;
         }
@@ -562,7 +589,15 @@ export function createRunStore(
  */
 export const STREAM_BATCH_MS = 70;
 
+let appCommitHold: () => boolean = () => false;
+
+/** Sets what holds the app store's streaming commits (the dashboard: a chart being drawn). */
+export function setStreamingCommitHold(hold: () => boolean): void {
+  appCommitHold = hold;
+}
+
 /** The app's run store: the engine in a Web Worker (created on the first Run). */
 export const useRunStore = createRunStore(() => new WorkerRunner(), {
   batchMs: STREAM_BATCH_MS,
+  holdCommit: () => appCommitHold(),
 });

@@ -1,5 +1,6 @@
 import {
   memo,
+  startTransition,
   useCallback,
   useEffect,
   useLayoutEffect,
@@ -22,7 +23,6 @@ import {
   useXAxisScale,
   useYAxisScale,
 } from 'recharts';
-import { flushSync } from 'react-dom';
 import type { RunEvent } from '../../engine/run-types';
 import type { RunData } from '../../store/runStore';
 import {
@@ -231,8 +231,58 @@ const TOOLTIP_CONTENT = { background: 'Canvas', color: 'CanvasText' };
 const ACTIVE_DOT = { r: 3 };
 const Y_DOMAIN: [number, 'auto'] = [0, 'auto'];
 const xTick = (v: number) => `${Math.round(v)}s`;
+
+/** What recharts hands a custom tick (the parts used here). */
+interface TickRenderProps {
+  x?: number | string;
+  y?: number | string;
+  className?: string;
+  textAnchor?: 'start' | 'middle' | 'end' | 'inherit';
+  fill?: string;
+  payload?: { value?: unknown };
+}
+
+/**
+ * Axis tick labels as plain SVG text: the same element recharts' <Text> draws for a one-word
+ * label (a tspan shifted by the cap height: 0.71em under an x tick, 0.355em beside a y tick),
+ * without <Text>'s word measuring (a hidden DOM span and a forced layout per new label). With
+ * a numeric `interval` recharts does not measure labels to thin them out either: the charts
+ * keep recharts' default tick count (5), which never crowds these sizes.
+ */
+function axisTick(format: (v: number) => string, dy: string) {
+  return function AxisTick(p: TickRenderProps) {
+    const v = Number(p.payload?.value);
+    return (
+      <text
+        x={p.x}
+        y={p.y}
+        className={p.className}
+        textAnchor={p.textAnchor}
+        fill={p.fill}
+        stroke="none"
+        fontSize={TICK.fontSize}
+      >
+        <tspan x={p.x} dy={dy}>
+          {format(v)}
+        </tspan>
+      </text>
+    );
+  };
+}
+const X_TICK = axisTick(xTick, '0.71em');
 const tooltipLabel = (l: unknown) => `t = ${Number(l).toFixed(0)} s`;
 const NO_ROWS: PanelDrawing = { rows: [], sparse: '' };
+
+/** What a chart draws: one snapshot, replaced by its scheduled redraws only. */
+interface ChartView {
+  drawing: PanelDrawing;
+  endS: number;
+  events: readonly RunEvent[];
+  cursorS: number | null;
+  /** The pinned run A is overlaid. */
+  ghost: boolean;
+}
+const NO_VIEW: ChartView = { drawing: NO_ROWS, endS: 0, events: [], cursorS: null, ghost: false };
 
 /** A streaming chart is redrawn in full by recharts at least this often (ms). */
 export const FULL_REDRAW_MS = 15_000;
@@ -374,10 +424,17 @@ function ChartPanelImpl(props: ChartPanelProps) {
   // earlier display columns were merged, sparse lines with dots, the A/B overlay), at least
   // every FULL_REDRAW_MS, whenever the pointer is on a chart (tooltips read recharts' data),
   // and when the run stops streaming.
-  const [drawn, setDrawn] = useState<PanelDrawing>(NO_ROWS);
+  //
+  // Everything the chart draws (rows, time axis, events, cursor, overlay) is one snapshot,
+  // `view`, replaced only by those scheduled redraws: a new run, new events or a new cursor
+  // never re-render recharts inside the dashboard's own update (the Run click's task, a
+  // streaming commit), and no two charts are redrawn in one task.
+  const [view, setView] = useState<ChartView>(NO_VIEW);
   const owner = useRef({});
   const scales = useRef<ChartScales | null>(null);
-  const live = useRef({ drawn: NO_ROWS, at: 0, bases: new Map<string, PathBase>() });
+  const live = useRef({ view: NO_VIEW, at: 0, bases: new Map<string, PathBase>() });
+  /** The full redraw in flight (rendered in a transition), and what settles its job. */
+  const redraw = useRef<{ view: ChartView; resolve(): void } | null>(null);
   // A layout effect: a tail is written in the same task (and frame) as the rest of the
   // dashboard's update (clock, sentences), so the page is painted once per data version.
   useLayoutEffect(() => {
@@ -387,16 +444,25 @@ function ChartPanelImpl(props: ChartPanelProps) {
       return;
     }
     const l = live.current;
+    const v = l.view;
+    // A full redraw is being rendered: while streaming, the next data version tails from what
+    // it drew (or asks again); otherwise the final redraw queues behind it.
+    if (redraw.current && streaming) return;
     if (
       streaming &&
       !pointerOnChart &&
       !focusInChart &&
-      performance.now() - l.at < FULL_REDRAW_MS
+      performance.now() - l.at < FULL_REDRAW_MS &&
+      // What is drawn besides the rows is unchanged (else recharts redraws in full).
+      v.endS === endS &&
+      v.events === events &&
+      v.cursorS === cursorS &&
+      v.ghost === (ghostData !== null)
     ) {
       const how = drawTail(
         chartRef.current,
         def,
-        l.drawn,
+        v.drawing,
         panelRows(def, data, ghostData),
         scales.current,
         l.bases,
@@ -406,24 +472,60 @@ function ChartPanelImpl(props: ChartPanelProps) {
       // No exact tail (sparse lines with dots at the start of a run, the y axis growing…):
       // while streaming, recharts redraws a chart at most every STREAMING_FULL_MS; the next
       // data version tries again.
-      if (performance.now() - l.at < STREAMING_FULL_MS && l.drawn !== NO_ROWS) return;
+      if (performance.now() - l.at < STREAMING_FULL_MS && v.drawing !== NO_ROWS) return;
     }
-    // recharts redraws in full, in its turn (one chart per animation frame).
+    // recharts redraws in full, in its turn (one chart at a time, each starting after a
+    // frame). React renders the redraw in a transition: in ~5 ms slices over several tasks,
+    // then the commit, then recharts' own store updates in the passive effects; the next chart
+    // (and the run store's next streaming commit) waits until this one is done.
     drawScheduler.schedule(me, () => {
-      const next = panelRows(def, data, ghostData);
-      l.drawn = next;
-      l.at = performance.now();
-      l.bases.clear();
-      flushSync(() => setDrawn(next));
-      hooks().countChartUpdate?.(def.id);
+      const next: ChartView = {
+        drawing: panelRows(def, data, ghostData),
+        endS,
+        events,
+        cursorS,
+        ghost: ghostData !== null,
+      };
+      return new Promise<void>((resolve) => {
+        redraw.current?.resolve();
+        redraw.current = { view: next, resolve };
+        startTransition(() => setView(next));
+      });
     });
-  }, [def, data, ghostData, version, visible, streaming]);
+  }, [def, data, ghostData, version, visible, streaming, endS, events, cursorS]);
+  // A redraw reached the page: tails now start from what recharts drew for it.
+  useLayoutEffect(() => {
+    const l = live.current;
+    if (l.view === view) return;
+    l.view = view;
+    l.at = performance.now();
+    l.bases.clear();
+    hooks().countChartUpdate?.(def.id);
+  }, [view, def]);
+  // …and, once its passive effects ran (recharts' store updates and the re-render of its
+  // subscribers follow them in the same task), the next chart may be drawn.
+  useEffect(() => {
+    const r = redraw.current;
+    if (r && r.view === view) {
+      redraw.current = null;
+      r.resolve();
+    }
+  }, [view]);
   useEffect(() => {
     const me = owner.current;
-    return () => drawScheduler.cancel(me);
+    return () => {
+      drawScheduler.cancel(me);
+      redraw.current?.resolve();
+      redraw.current = null;
+    };
   }, []);
 
   const unit = def.unit;
+  const drawn = view.drawing;
+  const drawnEndS = view.endS;
+  const drawnEvents = view.events;
+  const drawnCursorS = view.cursorS;
+  const drawnGhost = view.ghost;
   // Each child of the chart is its own memoised element, so a new `data` re-renders the chart
   // and nothing else: React skips children whose element did not change.
   const grid = useMemo(() => <CartesianGrid strokeDasharray="2 4" className="rp-grid" />, []);
@@ -432,21 +534,23 @@ function ChartPanelImpl(props: ChartPanelProps) {
       <XAxis
         dataKey="t"
         type="number"
-        domain={[0, Math.max(endS, 1)]}
+        domain={[0, Math.max(drawnEndS, 1)]}
         tickFormatter={xTick}
-        tick={TICK}
+        tick={X_TICK}
+        interval={0}
         allowDataOverflow
       />
     ),
-    [endS],
+    [drawnEndS],
   );
   const yAxis = useMemo(
     () => (
       <YAxis
         width={56}
-        tick={TICK}
+        tick={axisTick((v) => formatTick(v, unit), '0.355em')}
         tickFormatter={(v: number) => formatTick(v, unit)}
         domain={Y_DOMAIN}
+        interval={0}
       />
     ),
     [unit],
@@ -466,7 +570,7 @@ function ChartPanelImpl(props: ChartPanelProps) {
   );
   const eventLines = useMemo(
     () =>
-      labelledEvents(events, endS).map(({ e, label }, i) => (
+      labelledEvents(drawnEvents, drawnEndS).map(({ e, label }, i) => (
         <ReferenceLine
           key={`${e.t}-${i}`}
           x={e.t / 1e9}
@@ -480,18 +584,20 @@ function ChartPanelImpl(props: ChartPanelProps) {
           }
         />
       )),
-    [events, endS],
+    [drawnEvents, drawnEndS],
   );
   const cursorLine = useMemo(
     () =>
-      cursorS !== null ? <ReferenceLine x={cursorS} stroke="#e8590c" strokeWidth={1.5} /> : null,
-    [cursorS],
+      drawnCursorS !== null ? (
+        <ReferenceLine x={drawnCursorS} stroke="#e8590c" strokeWidth={1.5} />
+      ) : null,
+    [drawnCursorS],
   );
   const sparse = drawn.sparse;
   const lines = useMemo(() => {
     const dotted = new Set(sparse.split(' '));
     return [
-      ...(ghost
+      ...(drawnGhost
         ? def.lines.map((l) => (
             <Line
               key={`A-${l.key}`}
@@ -511,7 +617,7 @@ function ChartPanelImpl(props: ChartPanelProps) {
         <Line
           key={l.key}
           dataKey={l.key}
-          name={ghost ? `B ${l.label}` : l.label}
+          name={drawnGhost ? `B ${l.label}` : l.label}
           stroke={l.color}
           strokeWidth={1.75}
           dot={dotted.has(l.key) ? { r: 2.5, fill: l.color, stroke: l.color } : false}
@@ -521,7 +627,7 @@ function ChartPanelImpl(props: ChartPanelProps) {
         />
       )),
     ];
-  }, [def, ghost, sparse]);
+  }, [def, drawnGhost, sparse]);
   const onClick = useCallback(
     (e: { activeLabel?: unknown } | null | undefined) => {
       const t = typeof e?.activeLabel === 'number' ? e.activeLabel : Number(e?.activeLabel);

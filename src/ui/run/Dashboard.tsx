@@ -1,12 +1,21 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Second } from '../../engine/time';
-import { comparable, useRunStore, type RunData } from '../../store/runStore';
+import {
+  comparable,
+  setStreamingCommitHold,
+  useRunStore,
+  type RunData,
+} from '../../store/runStore';
 import type { RunSummary } from '../../engine/run-types';
 import { ChartPanel } from './ChartPanel';
 import { Heatmap } from './Heatmap';
 import { PANELS } from './panels';
 import { panelSentence, formatValue } from './chartData';
 import { hooks } from './testHooks';
+import { drawScheduler } from './drawScheduler';
+
+// The run store holds its streaming commits while a chart is being drawn (see drawScheduler).
+setStreamingCommitHold(() => drawScheduler.busy());
 
 /**
  * Charts redraw at most this often (ms). The run store commits streaming frames every

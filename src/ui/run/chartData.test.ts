@@ -87,6 +87,18 @@ describe('chart rows', () => {
     );
   });
 
+  it('draws a short unbroken line without dots (only lone points need them)', () => {
+    const ss = Array.from({ length: 5 }, (_, i) =>
+      sample(i, (k) => (k === 'reconcile_rate_error' ? (i === 2 ? 1 : NaN) : i)),
+    );
+    const d = appendSamples(emptyRunData(), ss, []);
+    const rate = PANELS.find((p) => p.id === 'reconcile-rate')!;
+    // Five joined points of the success line: a visible line; the lone error point: dots.
+    expect(panelRows(rate, d, null).sparse).toBe('reconcile_rate_error');
+    const two = appendSamples(emptyRunData(), ss.slice(0, 2), []);
+    expect(panelRows(rate, two, null).sparse).toBe('');
+  });
+
   it('draws a gap, not a zero, where a quantile had no observations', () => {
     const d = appendSamples(emptyRunData(), [sample(0, () => NaN)], []);
     expect(toRows(d, null)[0]!.reconcile_time_p99).toBeNull();

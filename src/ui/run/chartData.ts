@@ -94,12 +94,23 @@ export interface PanelDrawing {
 export function panelRows(def: PanelDef, data: RunData, ghost: RunData | null): PanelDrawing {
   const rows = toRows(data, ghost, DISPLAY_POINTS, panelKeys(def));
   // Sparse lines (a burst that lasted one sample, a quantile with few observations) would be
-  // invisible without dots: draw dots when a line has few points.
+  // invisible without dots: draw dots when a line has few points and some of them stand alone
+  // (no point on either side: a lone point draws no segment). A short unbroken line, as every
+  // line is in the first seconds of a run, is visible as it is.
   const sparse: string[] = [];
+  const has = (i: number, k: string) => {
+    const v = rows[i]?.[k];
+    return v !== null && v !== undefined;
+  };
   for (const l of def.lines) {
     let n = 0;
-    for (const r of rows) if (r[l.key] !== null && r[l.key] !== undefined) n++;
-    if (n > 0 && n < 40) sparse.push(l.key);
+    let alone = false;
+    for (let i = 0; i < rows.length; i++) {
+      if (!has(i, l.key)) continue;
+      n++;
+      if (!has(i - 1, l.key) && !has(i + 1, l.key)) alone = true;
+    }
+    if (n > 0 && n < 40 && alone) sparse.push(l.key);
   }
   return { rows, sparse: sparse.join(' ') };
 }

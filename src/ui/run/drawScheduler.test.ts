@@ -5,12 +5,23 @@ import { createDrawScheduler, type FrameClock } from './drawScheduler';
 function manualClock() {
   const frames: (() => void)[] = [];
   const tasks: (() => void)[] = [];
+  const timers: { at: number; f: () => void }[] = [];
+  let now = 0;
   const clock: FrameClock = {
     nextFrame: (f) => frames.push(f),
     task: (f) => tasks.push(f),
+    after: (ms, f) => timers.push({ at: now + ms, f }),
   };
   return {
     clock,
+    /** Lets `ms` milliseconds pass (runs the timers due). */
+    pass(ms: number) {
+      now += ms;
+      for (const t of timers.filter((t) => t.at <= now)) {
+        timers.splice(timers.indexOf(t), 1);
+        t.f();
+      }
+    },
     /** One animation frame, then the tasks it queued. */
     frame() {
       for (const f of frames.splice(0)) f();
@@ -87,5 +98,68 @@ describe('drawScheduler', () => {
     expect(ran).toEqual(['x']);
     c.frame();
     expect(ran).toEqual(['x', 'y']);
+  });
+
+  it('waits for a job that returns a promise before the next one, and is busy meanwhile', async () => {
+    const c = manualClock();
+    const s = createDrawScheduler(c.clock, 1000);
+    const ran: string[] = [];
+    let finishA = () => {};
+    s.schedule({}, () => {
+      ran.push('a');
+      return new Promise<void>((r) => (finishA = r));
+    });
+    s.schedule({}, () => ran.push('b'));
+    expect(s.busy()).toBe(false);
+    c.frame();
+    expect(ran).toEqual(['a']);
+    expect(s.busy()).toBe(true);
+    // Frames pass, but b waits for a's promise.
+    c.frame();
+    c.frame();
+    expect(ran).toEqual(['a']);
+    expect(c.waitingFrames()).toBe(0);
+    finishA();
+    await Promise.resolve();
+    expect(s.busy()).toBe(false);
+    c.frame();
+    expect(ran).toEqual(['a', 'b']);
+    expect(s.busy()).toBe(false);
+  });
+
+  it('stops waiting for a promise that never settles after maxWaitMs', () => {
+    const c = manualClock();
+    const s = createDrawScheduler(c.clock, 1000);
+    const ran: string[] = [];
+    s.schedule({}, () => {
+      ran.push('a');
+      return new Promise<void>(() => {});
+    });
+    s.schedule({}, () => ran.push('b'));
+    c.frame();
+    c.pass(999);
+    c.frame();
+    expect(ran).toEqual(['a']);
+    expect(s.busy()).toBe(true);
+    c.pass(1);
+    expect(s.busy()).toBe(false);
+    c.frame();
+    expect(ran).toEqual(['a', 'b']);
+  });
+
+  it('a rejected job promise lets the next job run', async () => {
+    const c = manualClock();
+    const s = createDrawScheduler(c.clock, 1000);
+    const ran: string[] = [];
+    s.schedule({}, () => {
+      ran.push('a');
+      return Promise.reject(new Error('draw failed'));
+    });
+    s.schedule({}, () => ran.push('b'));
+    c.frame();
+    await Promise.resolve();
+    await Promise.resolve();
+    c.frame();
+    expect(ran).toEqual(['a', 'b']);
   });
 });

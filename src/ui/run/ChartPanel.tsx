@@ -12,6 +12,7 @@ import {
 } from 'react';
 import {
   CartesianGrid,
+  DefaultZIndexes,
   Line,
   LineChart,
   ReferenceLine,
@@ -19,9 +20,11 @@ import {
   Tooltip,
   XAxis,
   YAxis,
+  ZIndexLayer,
   usePlotArea,
   useXAxisScale,
   useYAxisScale,
+  type LabelProps,
 } from 'recharts';
 import type { RunEvent } from '../../engine/run-types';
 import type { RunData } from '../../store/runStore';
@@ -270,6 +273,29 @@ function axisTick(format: (v: number) => string, dy: string) {
   };
 }
 const X_TICK = axisTick(xTick, '0.71em');
+
+/**
+ * An event's label at the top left of its reference line, in the label layer, as recharts'
+ * <Label> draws a one-word value there (position insideTopLeft: x and y computed by recharts),
+ * as plain SVG text.
+ */
+function EventLabel(p: LabelProps) {
+  return (
+    <ZIndexLayer zIndex={DefaultZIndexes.label}>
+      <text
+        x={p.x}
+        y={p.y}
+        className="recharts-text recharts-label"
+        textAnchor="start"
+        fontSize={10}
+      >
+        <tspan x={p.x} dy="0.71em">
+          {p.value}
+        </tspan>
+      </text>
+    </ZIndexLayer>
+  );
+}
 const tooltipLabel = (l: unknown) => `t = ${Number(l).toFixed(0)} s`;
 const NO_ROWS: PanelDrawing = { rows: [], sparse: '' };
 
@@ -452,27 +478,30 @@ function ChartPanelImpl(props: ChartPanelProps) {
       streaming &&
       !pointerOnChart &&
       !focusInChart &&
-      performance.now() - l.at < FULL_REDRAW_MS &&
-      // What is drawn besides the rows is unchanged (else recharts redraws in full).
-      v.endS === endS &&
-      v.events === events &&
-      v.cursorS === cursorS &&
-      v.ghost === (ghostData !== null)
+      performance.now() - l.at < FULL_REDRAW_MS
     ) {
-      const how = drawTail(
-        chartRef.current,
-        def,
-        v.drawing,
-        panelRows(def, data, ghostData),
-        scales.current,
-        l.bases,
-      );
-      if (how === 'tail') hooks().countChartUpdate?.(def.id);
-      if (how !== 'full') return;
-      // No exact tail (sparse lines with dots at the start of a run, the y axis growing…):
-      // while streaming, recharts redraws a chart at most every STREAMING_FULL_MS; the next
-      // data version tries again.
-      if (performance.now() - l.at < STREAMING_FULL_MS && v.drawing !== NO_ROWS) return;
+      // What is drawn besides the rows is unchanged: the new samples may be a tail.
+      if (
+        v.endS === endS &&
+        v.events === events &&
+        v.cursorS === cursorS &&
+        v.ghost === (ghostData !== null)
+      ) {
+        const how = drawTail(
+          chartRef.current,
+          def,
+          v.drawing,
+          panelRows(def, data, ghostData),
+          scales.current,
+          l.bases,
+        );
+        if (how === 'tail') hooks().countChartUpdate?.(def.id);
+        if (how !== 'full') return;
+      }
+      // No exact tail (a lone point drawn with dots, the y axis growing, a new event line, a
+      // new run…): while streaming, recharts redraws a chart at most every STREAMING_FULL_MS;
+      // the next data version tries again.
+      if (performance.now() - l.at < STREAMING_FULL_MS && v !== NO_VIEW) return;
     }
     // recharts redraws in full, in its turn (one chart at a time, each starting after a
     // frame). React renders the redraw in a transition: in ~5 ms slices over several tasks,
@@ -486,10 +515,18 @@ function ChartPanelImpl(props: ChartPanelProps) {
         cursorS,
         ghost: ghostData !== null,
       };
+      const h = hooks();
+      const started = performance.now();
+      h.chartFullDraws ??= {};
+      h.chartFullDraws[def.id] = (h.chartFullDraws[def.id] ?? 0) + 1;
       return new Promise<void>((resolve) => {
         redraw.current?.resolve();
         redraw.current = { view: next, resolve };
         startTransition(() => setView(next));
+      }).then(() => {
+        const log = (h.fullDrawLog ??= []);
+        log.push([def.id, started, performance.now() - started]);
+        if (log.length > 200) log.shift();
       });
     });
   }, [def, data, ghostData, version, visible, streaming, endS, events, cursorS]);
@@ -538,7 +575,6 @@ function ChartPanelImpl(props: ChartPanelProps) {
         tickFormatter={xTick}
         tick={X_TICK}
         interval={0}
-        allowDataOverflow
       />
     ),
     [drawnEndS],
@@ -579,7 +615,7 @@ function ChartPanelImpl(props: ChartPanelProps) {
           strokeDasharray="3 3"
           label={
             label
-              ? { value: EVENT_SHORT[e.kind], position: 'insideTopLeft', fontSize: 10 }
+              ? { value: EVENT_SHORT[e.kind], position: 'insideTopLeft', content: EventLabel }
               : undefined
           }
         />

@@ -1,4 +1,4 @@
-import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { RECONCILE_TIME_BUCKETS } from '../../engine/metrics';
 import { Second } from '../../engine/time';
 import type { RunData } from '../../store/runStore';
@@ -219,16 +219,38 @@ function HeatmapImpl({
   const [showTable, setShowTable] = useState(false);
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const model = useMemo(() => heatmapModel(data), [data, version]);
-  // Painted in the same task as the rest of the dashboard's update (a layout effect: one
-  // paint of the page per data version); only the newest columns are drawn (HeatmapPainter).
+  // Painted in a task of its own right after the dashboard's update (not inside it: the
+  // dashboard's commit, the charts' tails and a repaint of every cell when the grouping or the
+  // busiest count changed would add up to one long task); only the newest columns are drawn
+  // when nothing else changed (HeatmapPainter). One paint waits at a time and draws the newest
+  // model.
   const painter = useRef<HeatmapPainter | null>(null);
+  const waiting = useRef<{ timer: ReturnType<typeof setTimeout> | null; paint: () => void }>({
+    timer: null,
+    paint: () => {},
+  });
   useLayoutEffect(() => {
+    const w = waiting.current;
     if (!visible || showTable || !canvas.current) return;
-    const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
-    painter.current ??= new HeatmapPainter();
-    painter.current.paint(canvas.current, data, model, endS, dark);
-    hooks().countChartUpdate?.('reconcile-heatmap');
+    const el = canvas.current;
+    w.paint = () => {
+      const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
+      painter.current ??= new HeatmapPainter();
+      painter.current.paint(el, data, model, endS, dark);
+      hooks().countChartUpdate?.('reconcile-heatmap');
+    };
+    w.timer ??= setTimeout(() => {
+      w.timer = null;
+      w.paint();
+    }, 0);
   }, [data, model, visible, showTable, endS]);
+  useEffect(() => {
+    const w = waiting.current;
+    return () => {
+      if (w.timer !== null) clearTimeout(w.timer);
+      w.timer = null;
+    };
+  }, []);
 
   const total = model.counts.reduce((a, c) => a + c.reduce((x, y) => x + y, 0), 0);
   const busiest = model.counts.length
@@ -256,38 +278,40 @@ function HeatmapImpl({
       chartRef={ref}
       promql={[HEATMAP_PROMQL]}
       table={
-        <div className="rp-table-wrap" tabIndex={0} role="region" aria-label="heatmap data">
-          <table className="rp-table">
-            <caption className="rp-sr">Reconciles per duration bucket, per time column</caption>
-            <thead>
-              <tr>
-                <th scope="col">t (s)</th>
-                {model.le.slice(0, model.top + 1).map((l) => (
-                  <th scope="col" key={l}>
-                    ≤{l}s
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {model.counts
-                .filter((_, i) => i % Math.max(1, Math.ceil(model.counts.length / 60)) === 0)
-                .map((col, i) => (
-                  <tr key={i}>
-                    <th scope="row">
-                      {formatValue(
-                        model.t[i * Math.max(1, Math.ceil(model.counts.length / 60))],
-                        '1',
-                      )}
+        showTable ? (
+          <div className="rp-table-wrap" tabIndex={0} role="region" aria-label="heatmap data">
+            <table className="rp-table">
+              <caption className="rp-sr">Reconciles per duration bucket, per time column</caption>
+              <thead>
+                <tr>
+                  <th scope="col">t (s)</th>
+                  {model.le.slice(0, model.top + 1).map((l) => (
+                    <th scope="col" key={l}>
+                      ≤{l}s
                     </th>
-                    {col.slice(0, model.top + 1).map((v, k) => (
-                      <td key={k}>{v}</td>
-                    ))}
-                  </tr>
-                ))}
-            </tbody>
-          </table>
-        </div>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {model.counts
+                  .filter((_, i) => i % Math.max(1, Math.ceil(model.counts.length / 60)) === 0)
+                  .map((col, i) => (
+                    <tr key={i}>
+                      <th scope="row">
+                        {formatValue(
+                          model.t[i * Math.max(1, Math.ceil(model.counts.length / 60))],
+                          '1',
+                        )}
+                      </th>
+                      {col.slice(0, model.top + 1).map((v, k) => (
+                        <td key={k}>{v}</td>
+                      ))}
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null
       }
     >
       <div className="rp-chart rp-heatmap" ref={ref}>

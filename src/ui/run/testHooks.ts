@@ -9,6 +9,12 @@ export interface ReconcileLabHooks {
   /** Redraws per panel id: a chart given new data (line charts) or repainted (heatmap). */
   chartDraws: Record<string, number>;
   countChartUpdate?(panelId: string): void;
+  /**
+   * Full recharts redraws (not tails) per panel id, and the newest of them as
+   * [panel id, performance.now() when it started, ms until React had drawn it] (at most 200).
+   */
+  chartFullDraws?: Record<string, number>;
+  fullDrawLog?: [string, number, number][];
   killWorker?(mode?: 'hang' | 'crash'): void;
   /** The run's state for tests and benchmarks (status, clock, summary, frames). */
   runState?(): {

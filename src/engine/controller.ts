@@ -14,8 +14,9 @@ import { Context, DeadlineExceeded, type Proc, type Waitable } from './process';
 import {
   PriorityQueue,
   LowPriority,
+  LEASE_BLOCKED,
+  LEASE_SHUTDOWN,
   type AddOpts,
-  type LeasedItem,
   type PriorityGetResult,
 } from './priority-queue';
 import {
@@ -451,20 +452,20 @@ export class Controller<T> {
     for (;;) {
       let req: T;
       let priority: number;
-      let rec: LeasedItem<T> | undefined = undefined;
+      let rec = -1;
       if (pq !== undefined) {
-        const it = pq.lease();
-        if (it === undefined) {
+        const id = pq.lease();
+        if (id === LEASE_BLOCKED) {
           pq.onReady(w.wake);
           return;
         }
-        if (it === null) {
+        if (id === LEASE_SHUTDOWN) {
           w.done = true;
           return;
         }
-        req = it.key;
-        priority = it.priority;
-        rec = it;
+        req = pq.leasedKey(id);
+        priority = pq.leasePriority;
+        rec = id;
       } else {
         const g = q.getWithPriority();
         if (g === undefined) {
@@ -586,20 +587,20 @@ export class Controller<T> {
     const ctx = w.rctx!;
     w.gen = undefined;
     w.req = undefined;
-    w.rec = undefined;
+    w.rec = -1;
     w.info = undefined;
     w.rctx = undefined;
     this.finishReconcile(req, rec, info, w.start, ctx, this.ctx!, out, panicValue);
     this.active--;
     this.s.active.value--;
-    if (rec !== undefined) this.pq!.doneLeased(rec);
+    if (rec >= 0) this.pq!.doneLeased(rec);
     else this.queue.done(req);
   }
 
   /** The rest of reconcileHandler once Reconcile has returned (or panicked). */
   private finishReconcile(
     req: T,
-    rec: LeasedItem<T> | undefined,
+    rec: number,
     info: ReconcileInfo,
     start: Nanos,
     ctx: Context,
@@ -646,7 +647,7 @@ export class Controller<T> {
       if (err.terminal) {
         this.s.terminal?.inc();
       } else {
-        if (rec !== undefined) this.pq!.addLeased(rec, 0, true, priority);
+        if (rec >= 0) this.pq!.addLeased(rec, 0, true, priority);
         else q.addWithOpts({ rateLimited: true, priority }, req);
         this.observer?.onRequeue?.(
           req,
@@ -669,13 +670,13 @@ export class Controller<T> {
     } else if ((result.requeueAfter ?? 0) > 0) {
       q.forget(req);
       this.observer?.onRequeue?.(req, 'forget', 0, undefined);
-      if (rec !== undefined) this.pq!.addLeased(rec, result.requeueAfter!, false, priority);
+      if (rec >= 0) this.pq!.addLeased(rec, result.requeueAfter!, false, priority);
       else q.addWithOpts({ after: result.requeueAfter, priority }, req);
       this.observer?.onRequeue?.(req, 'addAfter', result.requeueAfter!, undefined);
       counted = total.requeue_after;
       label = 'requeue_after';
     } else if (result.requeue) {
-      if (rec !== undefined) this.pq!.addLeased(rec, 0, true, priority);
+      if (rec >= 0) this.pq!.addLeased(rec, 0, true, priority);
       else q.addWithOpts({ rateLimited: true, priority }, req);
       this.observer?.onRequeue?.(
         req,
@@ -751,7 +752,8 @@ class Worker<T> {
   // The reconcile in progress.
   gen: Proc<ReconcileOutcome> | undefined = undefined;
   req: T | undefined = undefined;
-  rec: LeasedItem<T> | undefined = undefined;
+  /** The priority queue's record id of the key (lease()), or -1 (another queue kind). */
+  rec = -1;
   info: ReconcileInfo | undefined = undefined;
   start: Nanos = 0;
   rctx: Context | undefined = undefined;

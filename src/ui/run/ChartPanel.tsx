@@ -41,7 +41,7 @@ import { downloadPanelImage } from './exports';
 import { useVisible } from './useVisible';
 import { drawScheduler } from './drawScheduler';
 import { hooks } from './testHooks';
-import { tailPath, tailStart } from './liveTail';
+import { axisFromData, tailPath, tailStart } from './liveTail';
 
 export interface ChartPanelProps {
   def: PanelDef;
@@ -243,6 +243,8 @@ interface TickRenderProps {
   textAnchor?: 'start' | 'middle' | 'end' | 'inherit';
   fill?: string;
   payload?: { value?: unknown };
+  index?: number;
+  visibleTicksCount?: number;
 }
 
 /**
@@ -250,29 +252,33 @@ interface TickRenderProps {
  * label (a tspan shifted by the cap height: 0.71em under an x tick, 0.355em beside a y tick),
  * without <Text>'s word measuring (a hidden DOM span and a forced layout per new label). With
  * a numeric `interval` recharts does not measure labels to thin them out either: the charts
- * keep recharts' default tick count (5), which never crowds these sizes.
+ * keep recharts' default tick count (5), which never crowds these sizes. The last tick sits at
+ * the axis end (the x domain ends at the run's end, the y domain at its top tick): its label
+ * is kept inside the chart as recharts' default `preserveEnd` keeps it, ending at the end of
+ * the x axis, hanging below the top of the y axis.
  */
-function axisTick(format: (v: number) => string, dy: string) {
+function axisTick(format: (v: number) => string, axis: 'x' | 'y') {
   return function AxisTick(p: TickRenderProps) {
     const v = Number(p.payload?.value);
+    const last = p.index !== undefined && p.index === (p.visibleTicksCount ?? 0) - 1;
     return (
       <text
         x={p.x}
         y={p.y}
         className={p.className}
-        textAnchor={p.textAnchor}
+        textAnchor={axis === 'x' && last ? 'end' : p.textAnchor}
         fill={p.fill}
         stroke="none"
         fontSize={TICK.fontSize}
       >
-        <tspan x={p.x} dy={dy}>
+        <tspan x={p.x} dy={axis === 'x' || last ? '0.71em' : '0.355em'}>
           {format(v)}
         </tspan>
       </text>
     );
   };
 }
-const X_TICK = axisTick(xTick, '0.71em');
+const X_TICK = axisTick(xTick, 'x');
 
 /**
  * An event's label at the top left of its reference line, in the label layer, as recharts'
@@ -397,6 +403,7 @@ function drawTail(
   const from = tailStart(drawn.rows, next.rows, keys);
   if (from === null) return 'full';
   if (from === drawn.rows.length && next.rows.length === drawn.rows.length) return 'unchanged';
+  if (!axisFromData(drawn.rows, next.rows, from, keys)) return 'full';
   const out: [PathBase, string][] = [];
   for (const l of def.lines) {
     const el = chart.querySelector(`.${lineClass(l.key)} .recharts-line-curve`);
@@ -583,7 +590,7 @@ function ChartPanelImpl(props: ChartPanelProps) {
     () => (
       <YAxis
         width={56}
-        tick={axisTick((v) => formatTick(v, unit), '0.355em')}
+        tick={axisTick((v) => formatTick(v, unit), 'y')}
         tickFormatter={(v: number) => formatTick(v, unit)}
         domain={Y_DOMAIN}
         interval={0}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Row } from './chartData';
-import { dropLastPoint, tailPath, tailStart } from './liveTail';
+import { axisFromData, dropLastPoint, tailPath, tailStart } from './liveTail';
 
 const row = (t: number, v: number | null): Row => ({ t, k: v });
 const x = (t: number) => t * 10;
@@ -113,5 +113,19 @@ describe('live tails', () => {
     const drawn = [row(1, 1)];
     const next = [row(1, 1), row(2, 2)];
     expect(tailPath(full(drawn), drawn, next, 1, 'k', () => undefined, y)).toBeNull();
+  });
+
+  it('asks for a full redraw when the first value above zero arrives on an all-zero chart', () => {
+    const zeros: Row[] = [
+      { t: 1, a: 0, b: null },
+      { t: 2, a: 0, b: null },
+    ];
+    const spike: Row[] = [...zeros, { t: 3, a: 0.2, b: null }];
+    const flat: Row[] = [...zeros, { t: 3, a: 0, b: null }];
+    expect(axisFromData(zeros, spike, 2, ['a', 'b'])).toBe(false);
+    expect(axisFromData(zeros, flat, 2, ['a', 'b'])).toBe(true);
+    // Once a value above zero was drawn, the axis is the data's (growth is tailPath's check).
+    const drawn: Row[] = [...zeros, { t: 3, a: 1, b: null }];
+    expect(axisFromData(drawn, [...drawn, { t: 4, a: 0.5, b: 2 }], 3, ['a', 'b'])).toBe(true);
   });
 });

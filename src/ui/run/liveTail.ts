@@ -30,6 +30,31 @@ export function tailStart(
   return sameRow(drawn[last]!, next[last]!, keys) ? drawn.length : last;
 }
 
+/**
+ * Whether the y axis recharts drew for `drawn` still holds the rows of `next` from `from` on,
+ * as far as the data can tell: a chart whose values were all zero (or missing) has a y axis
+ * recharts made up ([0, 4]), which the first value above zero replaces (a tail would draw it
+ * against the made-up axis). Points beyond the top of a drawn axis are caught by tailPath.
+ */
+export function axisFromData(
+  drawn: readonly Row[],
+  next: readonly Row[],
+  from: number,
+  keys: readonly string[],
+): boolean {
+  const above = (rows: readonly Row[], i0: number) => {
+    for (let i = i0; i < rows.length; i++) {
+      const r = rows[i]!;
+      for (const k of keys) {
+        const v = r[k];
+        if (v !== null && v !== undefined && v > 0) return true;
+      }
+    }
+    return false;
+  };
+  return !above(next, from) || above(drawn, 0);
+}
+
 function sameRow(a: Row, b: Row, keys: readonly string[]): boolean {
   if (a.t !== b.t) return false;
   for (const k of keys) if ((a[k] ?? null) !== (b[k] ?? null)) return false;

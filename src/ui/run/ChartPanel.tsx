@@ -320,8 +320,9 @@ const NO_VIEW: ChartView = { drawing: NO_ROWS, endS: 0, events: [], cursorS: nul
 export const FULL_REDRAW_MS = 15_000;
 
 /**
- * …and, when its new samples cannot be drawn as a tail, at most this often (ms): a full
- * recharts redraw costs 20-60 ms of main-thread time on a busy machine (more with dots).
+ * …and at most this often (ms) whatever asks for it (samples that cannot be drawn as a tail, a
+ * new event line, a new run, the cursor): a full recharts redraw costs 20-60 ms of main-thread
+ * time on a busy machine (more with dots, most the first time lines are drawn).
  */
 export const STREAMING_FULL_MS = 250;
 
@@ -451,10 +452,10 @@ function ChartPanelImpl(props: ChartPanelProps) {
   const chartRef = useRef<HTMLDivElement | null>(null);
   const visible = useVisible(chartRef);
   // Off-screen panels keep what they last drew (no work while scrolled away). On screen, each
-  // chart redraws in its own task, one chart per animation frame (drawScheduler). While a run
+  // chart's full redraw is a job of its own, one chart at a time (drawScheduler). While a run
   // streams, most redraws are tails (liveTail): the new samples appended to recharts' paths;
   // recharts redraws in full when the tail cannot be drawn exactly (the y axis must grow,
-  // earlier display columns were merged, sparse lines with dots, the A/B overlay), at least
+  // earlier display columns were merged, lone points with dots, the A/B overlay), at least
   // every FULL_REDRAW_MS, whenever the pointer is on a chart (tooltips read recharts' data),
   // and when the run stops streaming.
   //

@@ -8,6 +8,7 @@ import {
   useMemo,
   useRef,
   useState,
+  useSyncExternalStore,
   type ReactNode,
 } from 'react';
 import {
@@ -313,8 +314,17 @@ interface ChartView {
   cursorS: number | null;
   /** The pinned run A is overlaid. */
   ghost: boolean;
+  /** recharts' <Tooltip> is mounted (see TOOLTIP_OFF_MS). */
+  tooltip: boolean;
 }
-const NO_VIEW: ChartView = { drawing: NO_ROWS, endS: 0, events: [], cursorS: null, ghost: false };
+const NO_VIEW: ChartView = {
+  drawing: NO_ROWS,
+  endS: 0,
+  events: [],
+  cursorS: null,
+  ghost: false,
+  tooltip: false,
+};
 
 /** A streaming chart is redrawn in full by recharts at least this often (ms). */
 export const FULL_REDRAW_MS = 15_000;
@@ -333,17 +343,48 @@ export const STREAMING_FULL_MS = 250;
  */
 let pointerOnChart = false;
 let focusInChart = false;
+
+/**
+ * The charts carry recharts' <Tooltip> only while it can be shown: from the moment the pointer
+ * or the keyboard focus reaches a chart until TOOLTIP_OFF_MS after both left the charts. A
+ * mounted Tooltip takes part in every recharts update (its settings and selectors: about a
+ * third of a full redraw's store updates), and a run streams without anyone pointing at it.
+ */
+export const TOOLTIP_OFF_MS = 1500;
+let tooltipWanted = false;
+let tooltipOffTimer: ReturnType<typeof setTimeout> | null = null;
+const tooltipListeners = new Set<() => void>();
+function setTooltipWanted(on: boolean): void {
+  if (tooltipWanted === on) return;
+  tooltipWanted = on;
+  for (const l of tooltipListeners) l();
+}
+function pointerOrFocusChanged(): void {
+  if (tooltipOffTimer !== null) clearTimeout(tooltipOffTimer);
+  tooltipOffTimer = null;
+  if (pointerOnChart || focusInChart) setTooltipWanted(true);
+  else tooltipOffTimer = setTimeout(() => setTooltipWanted(false), TOOLTIP_OFF_MS);
+}
+function subscribeTooltip(l: () => void): () => void {
+  tooltipListeners.add(l);
+  return () => tooltipListeners.delete(l);
+}
+const readTooltip = () => tooltipWanted;
 const onPointerEnterChart = () => {
   pointerOnChart = true;
+  pointerOrFocusChanged();
 };
 const onPointerLeaveChart = () => {
   pointerOnChart = false;
+  pointerOrFocusChanged();
 };
 const onFocusChart = () => {
   focusInChart = true;
+  pointerOrFocusChanged();
 };
 const onBlurChart = () => {
   focusInChart = false;
+  pointerOrFocusChanged();
 };
 
 /** recharts' scales and plot area at its last render (read by the tails). */
@@ -464,6 +505,7 @@ function ChartPanelImpl(props: ChartPanelProps) {
   // never re-render recharts inside the dashboard's own update (the Run click's task, a
   // streaming commit), and no two charts are redrawn in one task.
   const [view, setView] = useState<ChartView>(NO_VIEW);
+  const tooltip = useSyncExternalStore(subscribeTooltip, readTooltip);
   const owner = useRef({});
   const scales = useRef<ChartScales | null>(null);
   const live = useRef({ view: NO_VIEW, at: 0, bases: new Map<string, PathBase>() });
@@ -493,7 +535,8 @@ function ChartPanelImpl(props: ChartPanelProps) {
         v.endS === endS &&
         v.events === events &&
         v.cursorS === cursorS &&
-        v.ghost === (ghostData !== null)
+        v.ghost === (ghostData !== null) &&
+        v.tooltip === tooltip
       ) {
         const how = drawTail(
           chartRef.current,
@@ -522,6 +565,7 @@ function ChartPanelImpl(props: ChartPanelProps) {
         events,
         cursorS,
         ghost: ghostData !== null,
+        tooltip: tooltipWanted,
       };
       const h = hooks();
       const started = performance.now();
@@ -537,7 +581,7 @@ function ChartPanelImpl(props: ChartPanelProps) {
         if (log.length > 200) log.shift();
       });
     });
-  }, [def, data, ghostData, version, visible, streaming, endS, events, cursorS]);
+  }, [def, data, ghostData, version, visible, streaming, endS, events, cursorS, tooltip]);
   // A redraw reached the page: tails now start from what recharts drew for it.
   useLayoutEffect(() => {
     const l = live.current;
@@ -571,6 +615,7 @@ function ChartPanelImpl(props: ChartPanelProps) {
   const drawnEvents = view.events;
   const drawnCursorS = view.cursorS;
   const drawnGhost = view.ghost;
+  const drawnTooltip = view.tooltip;
   // Each child of the chart is its own memoised element, so a new `data` re-renders the chart
   // and nothing else: React skips children whose element did not change.
   const grid = useMemo(() => <CartesianGrid strokeDasharray="2 4" className="rp-grid" />, []);
@@ -599,7 +644,7 @@ function ChartPanelImpl(props: ChartPanelProps) {
     ),
     [unit],
   );
-  const tooltip = useMemo(
+  const tooltipEl = useMemo(
     () => (
       <Tooltip
         isAnimationActive={false}
@@ -688,7 +733,7 @@ function ChartPanelImpl(props: ChartPanelProps) {
           {grid}
           {xAxis}
           {yAxis}
-          {tooltip}
+          {drawnTooltip ? tooltipEl : null}
           {eventLines}
           {cursorLine}
           {lines}
@@ -696,7 +741,18 @@ function ChartPanelImpl(props: ChartPanelProps) {
         </LineChart>
       </ResponsiveContainer>
     ),
-    [drawn.rows, onClick, grid, xAxis, yAxis, tooltip, eventLines, cursorLine, lines],
+    [
+      drawn.rows,
+      onClick,
+      grid,
+      xAxis,
+      yAxis,
+      drawnTooltip,
+      tooltipEl,
+      eventLines,
+      cursorLine,
+      lines,
+    ],
   );
   // The table alternative reads the same rows (computed only while it is shown).
   const tableRows = useMemo(

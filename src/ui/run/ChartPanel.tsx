@@ -16,7 +16,6 @@ import {
   DefaultZIndexes,
   Line,
   LineChart,
-  ReferenceLine,
   ResponsiveContainer,
   Tooltip,
   XAxis,
@@ -25,7 +24,6 @@ import {
   usePlotArea,
   useXAxisScale,
   useYAxisScale,
-  type LabelProps,
 } from 'recharts';
 import type { RunEvent } from '../../engine/run-types';
 import type { RunData } from '../../store/runStore';
@@ -281,25 +279,71 @@ function axisTick(format: (v: number) => string, axis: 'x' | 'y') {
 }
 const X_TICK = axisTick(xTick, 'x');
 
+/** A vertical line at a time: a scenario event (with its label or not) or the cursor. */
+interface TimeMark {
+  key: string;
+  t: number;
+  label?: string;
+  stroke: string;
+  strokeOpacity?: number;
+  strokeDasharray?: string;
+  strokeWidth: number;
+}
+
 /**
- * An event's label at the top left of its reference line, in the label layer, as recharts'
- * <Label> draws a one-word value there (position insideTopLeft: x and y computed by recharts),
- * as plain SVG text.
+ * The event and cursor lines, drawn as recharts' <ReferenceLine x={t}> draws them (the same
+ * elements, classes, end points, layers, and for an event its label at the top left, as
+ * recharts' <Label position="insideTopLeft"> puts a one-word value there: 5 px in, hanging), with
+ * recharts' own x scale and plot area (its public hooks). A <ReferenceLine> registers itself
+ * in the chart's store and takes part in every recharts update (its selectors, its clip path,
+ * its label's text measuring); these lines only read the scale.
  */
-function EventLabel(p: LabelProps) {
+function TimeMarks({ marks }: { marks: readonly TimeMark[] }) {
+  const x = useXAxisScale();
+  const plot = usePlotArea();
+  if (!x || !plot || marks.length === 0) return null;
+  const top = plot.y;
+  const bottom = plot.y + plot.height;
   return (
-    <ZIndexLayer zIndex={DefaultZIndexes.label}>
-      <text
-        x={p.x}
-        y={p.y}
-        className="recharts-text recharts-label"
-        textAnchor="start"
-        fontSize={10}
-      >
-        <tspan x={p.x} dy="0.71em">
-          {p.value}
-        </tspan>
-      </text>
+    <ZIndexLayer zIndex={DefaultZIndexes.line}>
+      {marks.map((m) => {
+        const px = x(m.t);
+        // ifOverflow 'discard': a line outside the axis range is not drawn.
+        if (px === undefined || !Number.isFinite(px)) return null;
+        if (px < plot.x - 1e-6 || px > plot.x + plot.width + 1e-6) return null;
+        return (
+          <g key={m.key} className="recharts-layer recharts-reference-line">
+            <line
+              stroke={m.stroke}
+              strokeOpacity={m.strokeOpacity}
+              strokeDasharray={m.strokeDasharray}
+              strokeWidth={m.strokeWidth}
+              fill="none"
+              fillOpacity={1}
+              x1={px}
+              y1={bottom}
+              x2={px}
+              y2={top}
+              className="recharts-reference-line-line"
+            />
+            {m.label !== undefined && (
+              <ZIndexLayer zIndex={DefaultZIndexes.label}>
+                <text
+                  x={px + 5}
+                  y={top + 5}
+                  className="recharts-text recharts-label"
+                  textAnchor="start"
+                  fontSize={10}
+                >
+                  <tspan x={px + 5} dy="0.71em">
+                    {m.label}
+                  </tspan>
+                </text>
+              </ZIndexLayer>
+            )}
+          </g>
+        );
+      })}
     </ZIndexLayer>
   );
 }
@@ -657,31 +701,22 @@ function ChartPanelImpl(props: ChartPanelProps) {
     ),
     [unit],
   );
-  const eventLines = useMemo(
-    () =>
-      labelledEvents(drawnEvents, drawnEndS).map(({ e, label }, i) => (
-        <ReferenceLine
-          key={`${e.t}-${i}`}
-          x={e.t / 1e9}
-          stroke="currentColor"
-          strokeOpacity={0.45}
-          strokeDasharray="3 3"
-          label={
-            label
-              ? { value: EVENT_SHORT[e.kind], position: 'insideTopLeft', content: EventLabel }
-              : undefined
-          }
-        />
-      )),
-    [drawnEvents, drawnEndS],
-  );
-  const cursorLine = useMemo(
-    () =>
-      drawnCursorS !== null ? (
-        <ReferenceLine x={drawnCursorS} stroke="#e8590c" strokeWidth={1.5} />
-      ) : null,
-    [drawnCursorS],
-  );
+  // Event lines and the cursor line (TimeMarks), the cursor drawn last (on top).
+  const timeMarks = useMemo(() => {
+    const marks: TimeMark[] = labelledEvents(drawnEvents, drawnEndS).map(({ e, label }, i) => ({
+      key: `${e.t}-${i}`,
+      t: e.t / 1e9,
+      ...(label ? { label: EVENT_SHORT[e.kind] } : {}),
+      stroke: 'currentColor',
+      strokeOpacity: 0.45,
+      strokeDasharray: '3 3',
+      strokeWidth: 1,
+    }));
+    if (drawnCursorS !== null) {
+      marks.push({ key: 'cursor', t: drawnCursorS, stroke: '#e8590c', strokeWidth: 1.5 });
+    }
+    return <TimeMarks marks={marks} />;
+  }, [drawnEvents, drawnEndS, drawnCursorS]);
   const sparse = drawn.sparse;
   const lines = useMemo(() => {
     const dotted = new Set(sparse.split(' '));
@@ -734,25 +769,13 @@ function ChartPanelImpl(props: ChartPanelProps) {
           {xAxis}
           {yAxis}
           {drawnTooltip ? tooltipEl : null}
-          {eventLines}
-          {cursorLine}
+          {timeMarks}
           {lines}
           <ScaleProbe into={scales} />
         </LineChart>
       </ResponsiveContainer>
     ),
-    [
-      drawn.rows,
-      onClick,
-      grid,
-      xAxis,
-      yAxis,
-      drawnTooltip,
-      tooltipEl,
-      eventLines,
-      cursorLine,
-      lines,
-    ],
+    [drawn.rows, onClick, grid, xAxis, yAxis, drawnTooltip, tooltipEl, timeMarks, lines],
   );
   // The table alternative reads the same rows (computed only while it is shown).
   const tableRows = useMemo(

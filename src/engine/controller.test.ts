@@ -117,6 +117,44 @@ describe.each(['v0.23', 'v0.22'] as const)('Controller result mapping on %s (§4
     );
   });
 
+  it('backoff kept by a terminal error is forgotten on the key’s next success', () => {
+    const { loop, c, calls } = setup(
+      (_r, n) =>
+        n === 1
+          ? { err: { message: 'x' } }
+          : n === 2
+            ? { err: { message: 'bad', terminal: true } }
+            : {},
+      { version },
+    );
+    c.queue.add('ns/a');
+    loop.runUntil(Second);
+    expect(calls.length).toBe(2);
+    expect(c.queue.numRequeues('ns/a')).toBe(1);
+    // A new event for the key: a new queue entry; its success forgets the old failure.
+    c.queue.add('ns/a');
+    loop.runUntil(2 * Second);
+    expect(calls.length).toBe(3);
+    expect(c.queue.numRequeues('ns/a')).toBe(0);
+  });
+
+  it('every error after a Forget starts the backoff again at 5 ms', () => {
+    const { loop, c, calls } = setup(
+      (_r, n) =>
+        n === 1 || n === 3
+          ? { err: { message: 'e' } }
+          : n === 2
+            ? { result: { requeueAfter: 100 * Millisecond } }
+            : {},
+      { version },
+    );
+    c.queue.add('ns/a');
+    loop.runUntil(10 * Second);
+    // 10 ms of work each: error (5 ms), RequeueAfter 100 ms (Forget), error (5 ms again), success.
+    expect(calls.map((x) => x.t)).toEqual([0, 15, 125, 140].map((x) => x * Millisecond));
+    expect(c.queue.numRequeues('ns/a')).toBe(0);
+  });
+
   it('RequeueAfter ⇒ Forget + AddAfter; Requeue ⇒ AddRateLimited without Forget', () => {
     const { loop, c, calls, m } = setup(
       (_r, n) =>

@@ -668,7 +668,8 @@ export class Controller<T> {
       const text = err.terminal ? `terminal error: ${err.message}` : err.message;
       this.emit('error', 'Reconciler error', req, reconcileID, { error: text });
     } else if ((result.requeueAfter ?? 0) > 0) {
-      q.forget(req);
+      if (rec >= 0) this.pq!.forgetLeased(rec);
+      else q.forget(req);
       this.observer?.onRequeue?.(req, 'forget', 0, undefined);
       if (rec >= 0) this.pq!.addLeased(rec, result.requeueAfter!, false, priority);
       else q.addWithOpts({ after: result.requeueAfter, priority }, req);
@@ -687,7 +688,8 @@ export class Controller<T> {
       counted = total.requeue;
       label = 'requeue';
     } else {
-      q.forget(req);
+      if (rec >= 0) this.pq!.forgetLeased(rec);
+      else q.forget(req);
       this.observer?.onRequeue?.(req, 'forget', 0, undefined);
       counted = total.success;
       label = 'success';

@@ -83,6 +83,12 @@ const QUEUED = 1;
 const LOCKED = 2;
 const WAITING = 4;
 const IN_READY = 8;
+/**
+ * The rate limiter may hold per-item state for the key: set when the record is created and
+ * by every rate-limited add through this queue, cleared by forgetLeased. Without it, the key
+ * has had no `when` since its last forget, so a forget has nothing to do (see forgetLeased).
+ */
+const MAY_FAIL = 16;
 
 /** No record (a lease that would block; the end of the locked list). */
 const NONE = -1;
@@ -108,6 +114,7 @@ class Records<T> {
 
   /** The record leaves the table (its stamp stays; its state bits are already 0). */
   release(id: number): void {
+    this.S[id * S_STRIDE + S_ST] = 0;
     this.keys[id] = undefined;
     this.free.push(id);
   }
@@ -523,20 +530,22 @@ export class PriorityQueue<T> {
     if (delayed) this.queueMetrics?.retry();
     let id = known !== NONE ? known : this.rec(key);
     const recs = this.recs;
+    if (rateLimited && id !== NONE) recs.S[id * S_STRIDE + S_ST]! |= MAY_FAIL;
     if (id === NONE || (recs.S[id * S_STRIDE + S_ST]! & QUEUED) === 0) {
       // A new item (a key that is only locked gets a new, separate queue entry).
       if (id === NONE) {
         id = recs.alloc(key);
-        recs.S[id * S_STRIDE + S_ST] = delayed ? QUEUED | WAITING : QUEUED;
+        recs.S[id * S_STRIDE + S_ST] = (delayed ? QUEUED | WAITING : QUEUED) | MAY_FAIL;
         recs.F[id * F_STRIDE + F_LPREV] = NONE;
         recs.F[id * F_STRIDE + F_LNEXT] = NONE;
         this.ids.set(key, id);
         this.lastKey = key;
         this.lastId = id;
       } else {
-        // Only locked before: LOCKED stays, QUEUED (and WAITING if delayed) are set.
+        // Only locked before: LOCKED (and MAY_FAIL) stay, QUEUED (and WAITING if delayed) are
+        // set.
         const b = id * S_STRIDE + S_ST;
-        recs.S[b] = (recs.S[b]! & LOCKED) | QUEUED | (delayed ? WAITING : 0);
+        recs.S[b] = (recs.S[b]! & (LOCKED | MAY_FAIL)) | QUEUED | (delayed ? WAITING : 0);
       }
       const F = recs.F;
       const f = id * F_STRIDE;
@@ -637,7 +646,8 @@ export class PriorityQueue<T> {
     this.readyHeap.popLive();
     const now = this.loop.now();
     // Out of the ready heap and the queue, locked (WAITING is already clear).
-    this.recs.S[id * S_STRIDE + S_ST] = LOCKED;
+    const sb = id * S_STRIDE + S_ST;
+    this.recs.S[sb] = LOCKED | (this.recs.S[sb]! & MAY_FAIL);
     this.recs.F[id * F_STRIDE + F_LOCKED_SINCE] = now;
     this.lockLink(id);
     this.leasePriority = priority;
@@ -711,6 +721,23 @@ export class PriorityQueue<T> {
 
   forget(item: T): void {
     this.rateLimiter.forget(item);
+  }
+
+  /**
+   * @internal forget(key) for the record lease() returned. The rate limiter's per-item state
+   * (failures) changes only through `when`, which this queue calls on a rate-limited add, so a
+   * key with no rate-limited add since its last forget here (MAY_FAIL clear) has nothing to
+   * forget and the limiter is not asked (a Map.delete of a key that is not there). This holds
+   * while the queue is the only caller of its limiter's `when`, as in controller-runtime, where
+   * the queue owns its rate limiter; a new record starts with MAY_FAIL set, so state left from
+   * an earlier record of the key (a TerminalError is not forgotten) is still forgotten.
+   */
+  forgetLeased(id: number): void {
+    const S = this.recs.S;
+    const b = id * S_STRIDE + S_ST;
+    if ((S[b]! & MAY_FAIL) === 0) return;
+    S[b] = S[b]! & ~MAY_FAIL;
+    this.rateLimiter.forget(this.recs.keys[id] as T);
   }
 
   numRequeues(item: T): number {

@@ -633,8 +633,9 @@ export class PriorityQueue<T> {
 
   /**
    * @internal getWithPriority for the controller's workers, without the result object: the
-   * id of the key's record (read leasedKey and leasedPriority at once; pass it to addLeased
-   * and doneLeased), LEASE_SHUTDOWN on shutdown, LEASE_BLOCKED when a real Get would block.
+   * id of the key's record (read leasedKey(id) and leasePriority at once; pass the id to
+   * addLeased, forgetLeased and doneLeased), LEASE_SHUTDOWN on shutdown, LEASE_BLOCKED when a
+   * real Get would block.
    */
   lease(): number {
     if (this.shutting) return LEASE_SHUTDOWN;

@@ -351,7 +351,7 @@ const tooltipLabel = (l: unknown) => `t = ${Number(l).toFixed(0)} s`;
 const NO_ROWS: PanelDrawing = { rows: [], sparse: '' };
 
 /** What a chart draws: one snapshot, replaced by its scheduled redraws only. */
-interface ChartView {
+export interface ChartView {
   drawing: PanelDrawing;
   endS: number;
   events: readonly RunEvent[];
@@ -432,7 +432,7 @@ const onBlurChart = () => {
 };
 
 /** recharts' scales and plot area at its last render (read by the tails). */
-interface ChartScales {
+export interface ChartScales {
   x(t: number): number | undefined;
   y(v: number): number | undefined;
   top: number;
@@ -517,6 +517,155 @@ function drawTail(
   }
   return 'tail';
 }
+
+/**
+ * One panel's recharts chart, drawn from a snapshot (`view`). Each child of the chart is its own
+ * memoised element, so a new `data` re-renders the chart and nothing else: React skips children
+ * whose element did not change. Also drawn, hidden, by the idle-time warm-up (warmUp.tsx).
+ */
+export const ChartDrawing = memo(function ChartDrawing({
+  def,
+  view,
+  onClick,
+  scales,
+  syncId,
+}: {
+  def: PanelDef;
+  view: ChartView;
+  onClick?(e: { activeLabel?: unknown } | null | undefined): void;
+  scales: { current: ChartScales | null };
+  /** Charts sharing a sync id show each other's tooltips (undefined: none). */
+  syncId?: string;
+}) {
+  const unit = def.unit;
+  const drawn = view.drawing;
+  const drawnEndS = view.endS;
+  const drawnEvents = view.events;
+  const drawnCursorS = view.cursorS;
+  const drawnGhost = view.ghost;
+  const drawnTooltip = view.tooltip;
+  const grid = useMemo(() => <CartesianGrid strokeDasharray="2 4" className="rp-grid" />, []);
+  const xAxis = useMemo(
+    () => (
+      <XAxis
+        dataKey="t"
+        type="number"
+        domain={[0, Math.max(drawnEndS, 1)]}
+        tickFormatter={xTick}
+        tick={X_TICK}
+        interval={0}
+      />
+    ),
+    [drawnEndS],
+  );
+  const yAxis = useMemo(
+    () => (
+      <YAxis
+        width={56}
+        tick={axisTick((v) => formatTick(v, unit), 'y')}
+        tickFormatter={(v: number) => formatTick(v, unit)}
+        domain={Y_DOMAIN}
+        interval={0}
+      />
+    ),
+    [unit],
+  );
+  const tooltipEl = useMemo(
+    () => (
+      <Tooltip
+        isAnimationActive={false}
+        formatter={(v) => formatValue(typeof v === 'number' ? v : Number(v), unit)}
+        labelFormatter={tooltipLabel}
+        wrapperStyle={TOOLTIP_WRAPPER}
+        itemStyle={TOOLTIP_ITEM}
+        contentStyle={TOOLTIP_CONTENT}
+      />
+    ),
+    [unit],
+  );
+  // Event lines and the cursor line (TimeMarks), the cursor drawn last (on top).
+  const timeMarks = useMemo(() => {
+    const marks: TimeMark[] = labelledEvents(drawnEvents, drawnEndS).map(({ e, label }, i) => ({
+      key: `${e.t}-${i}`,
+      t: e.t / 1e9,
+      ...(label ? { label: EVENT_SHORT[e.kind] } : {}),
+      stroke: 'currentColor',
+      strokeOpacity: 0.45,
+      strokeDasharray: '3 3',
+      strokeWidth: 1,
+    }));
+    if (drawnCursorS !== null) {
+      marks.push({ key: 'cursor', t: drawnCursorS, stroke: '#e8590c', strokeWidth: 1.5 });
+    }
+    return <TimeMarks marks={marks} />;
+  }, [drawnEvents, drawnEndS, drawnCursorS]);
+  const sparse = drawn.sparse;
+  const lines = useMemo(() => {
+    const dotted = new Set(sparse.split(' '));
+    return [
+      ...(drawnGhost
+        ? def.lines.map((l) => (
+            <Line
+              key={`A-${l.key}`}
+              dataKey={GHOST + l.key}
+              name={`A ${l.label}`}
+              stroke={l.color}
+              strokeOpacity={0.55}
+              strokeDasharray="5 4"
+              strokeWidth={1.5}
+              dot={false}
+              isAnimationActive={false}
+              className="rp-ghost"
+            />
+          ))
+        : []),
+      ...def.lines.map((l) => (
+        <Line
+          key={l.key}
+          dataKey={l.key}
+          name={drawnGhost ? `B ${l.label}` : l.label}
+          stroke={l.color}
+          strokeWidth={1.75}
+          dot={dotted.has(l.key) ? { r: 2.5, fill: l.color, stroke: l.color } : false}
+          activeDot={ACTIVE_DOT}
+          isAnimationActive={false}
+          className={`rp-line ${lineClass(l.key)}`}
+        />
+      )),
+    ];
+  }, [def, drawnGhost, sparse]);
+  // The chart element is rebuilt only when what it draws changes: off-screen panels and
+  // unrelated store updates cost nothing.
+  const chart = useMemo(
+    () => (
+      <ResponsiveContainer width="100%" height={150} debounce={50}>
+        <LineChart data={drawn.rows} syncId={syncId} margin={MARGIN} onClick={onClick}>
+          {grid}
+          {xAxis}
+          {yAxis}
+          {drawnTooltip ? tooltipEl : null}
+          {timeMarks}
+          {lines}
+          <ScaleProbe into={scales} />
+        </LineChart>
+      </ResponsiveContainer>
+    ),
+    [
+      drawn.rows,
+      syncId,
+      onClick,
+      grid,
+      xAxis,
+      yAxis,
+      drawnTooltip,
+      tooltipEl,
+      timeMarks,
+      lines,
+      scales,
+    ],
+  );
+  return chart;
+});
 
 function ChartPanelImpl(props: ChartPanelProps) {
   const {
@@ -653,129 +802,12 @@ function ChartPanelImpl(props: ChartPanelProps) {
     };
   }, []);
 
-  const unit = def.unit;
-  const drawn = view.drawing;
-  const drawnEndS = view.endS;
-  const drawnEvents = view.events;
-  const drawnCursorS = view.cursorS;
-  const drawnGhost = view.ghost;
-  const drawnTooltip = view.tooltip;
-  // Each child of the chart is its own memoised element, so a new `data` re-renders the chart
-  // and nothing else: React skips children whose element did not change.
-  const grid = useMemo(() => <CartesianGrid strokeDasharray="2 4" className="rp-grid" />, []);
-  const xAxis = useMemo(
-    () => (
-      <XAxis
-        dataKey="t"
-        type="number"
-        domain={[0, Math.max(drawnEndS, 1)]}
-        tickFormatter={xTick}
-        tick={X_TICK}
-        interval={0}
-      />
-    ),
-    [drawnEndS],
-  );
-  const yAxis = useMemo(
-    () => (
-      <YAxis
-        width={56}
-        tick={axisTick((v) => formatTick(v, unit), 'y')}
-        tickFormatter={(v: number) => formatTick(v, unit)}
-        domain={Y_DOMAIN}
-        interval={0}
-      />
-    ),
-    [unit],
-  );
-  const tooltipEl = useMemo(
-    () => (
-      <Tooltip
-        isAnimationActive={false}
-        formatter={(v) => formatValue(typeof v === 'number' ? v : Number(v), unit)}
-        labelFormatter={tooltipLabel}
-        wrapperStyle={TOOLTIP_WRAPPER}
-        itemStyle={TOOLTIP_ITEM}
-        contentStyle={TOOLTIP_CONTENT}
-      />
-    ),
-    [unit],
-  );
-  // Event lines and the cursor line (TimeMarks), the cursor drawn last (on top).
-  const timeMarks = useMemo(() => {
-    const marks: TimeMark[] = labelledEvents(drawnEvents, drawnEndS).map(({ e, label }, i) => ({
-      key: `${e.t}-${i}`,
-      t: e.t / 1e9,
-      ...(label ? { label: EVENT_SHORT[e.kind] } : {}),
-      stroke: 'currentColor',
-      strokeOpacity: 0.45,
-      strokeDasharray: '3 3',
-      strokeWidth: 1,
-    }));
-    if (drawnCursorS !== null) {
-      marks.push({ key: 'cursor', t: drawnCursorS, stroke: '#e8590c', strokeWidth: 1.5 });
-    }
-    return <TimeMarks marks={marks} />;
-  }, [drawnEvents, drawnEndS, drawnCursorS]);
-  const sparse = drawn.sparse;
-  const lines = useMemo(() => {
-    const dotted = new Set(sparse.split(' '));
-    return [
-      ...(drawnGhost
-        ? def.lines.map((l) => (
-            <Line
-              key={`A-${l.key}`}
-              dataKey={GHOST + l.key}
-              name={`A ${l.label}`}
-              stroke={l.color}
-              strokeOpacity={0.55}
-              strokeDasharray="5 4"
-              strokeWidth={1.5}
-              dot={false}
-              isAnimationActive={false}
-              className="rp-ghost"
-            />
-          ))
-        : []),
-      ...def.lines.map((l) => (
-        <Line
-          key={l.key}
-          dataKey={l.key}
-          name={drawnGhost ? `B ${l.label}` : l.label}
-          stroke={l.color}
-          strokeWidth={1.75}
-          dot={dotted.has(l.key) ? { r: 2.5, fill: l.color, stroke: l.color } : false}
-          activeDot={ACTIVE_DOT}
-          isAnimationActive={false}
-          className={`rp-line ${lineClass(l.key)}`}
-        />
-      )),
-    ];
-  }, [def, drawnGhost, sparse]);
   const onClick = useCallback(
     (e: { activeLabel?: unknown } | null | undefined) => {
       const t = typeof e?.activeLabel === 'number' ? e.activeLabel : Number(e?.activeLabel);
       if (Number.isFinite(t)) onPoint?.(t);
     },
     [onPoint],
-  );
-  // The chart element is rebuilt only when what it draws changes: off-screen panels and
-  // unrelated store updates cost nothing.
-  const chart = useMemo(
-    () => (
-      <ResponsiveContainer width="100%" height={150} debounce={50}>
-        <LineChart data={drawn.rows} syncId={SYNC_ID} margin={MARGIN} onClick={onClick}>
-          {grid}
-          {xAxis}
-          {yAxis}
-          {drawnTooltip ? tooltipEl : null}
-          {timeMarks}
-          {lines}
-          <ScaleProbe into={scales} />
-        </LineChart>
-      </ResponsiveContainer>
-    ),
-    [drawn.rows, onClick, grid, xAxis, yAxis, drawnTooltip, tooltipEl, timeMarks, lines],
   );
   // The table alternative reads the same rows (computed only while it is shown).
   const tableRows = useMemo(
@@ -803,7 +835,9 @@ function ChartPanelImpl(props: ChartPanelProps) {
         onBlur={onBlurChart}
       >
         {/* Off-screen panels are not mounted at all: recharts costs real time per chart. */}
-        {visible ? chart : null}
+        {visible ? (
+          <ChartDrawing def={def} view={view} onClick={onClick} scales={scales} syncId={SYNC_ID} />
+        ) : null}
       </div>
       <ul className="rp-legend" aria-hidden="true">
         {def.lines.map((l) => (

@@ -13,6 +13,7 @@ import { PANELS } from './panels';
 import { panelSentence, formatValue } from './chartData';
 import { hooks } from './testHooks';
 import { drawScheduler } from './drawScheduler';
+import { ChartWarmUp } from './warmUp';
 
 // The run store holds its streaming commits while a chart is being drawn (see drawScheduler).
 setStreamingCommitHold(() => drawScheduler.busy());
@@ -111,6 +112,7 @@ export function Dashboard({ onPickTime }: { onPickTime(tNanos: number): void }) 
       <p className="rp-sr" aria-live="polite" role="status">
         {announced}
       </p>
+      <ChartWarmUp />
       {ghost && pinnedA && <AbTable a={pinnedA.summary} b={summary} />}
       {pinnedA && !ghost && inputs && (
         <p className="rp-info">

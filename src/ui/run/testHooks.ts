@@ -15,6 +15,11 @@ export interface ReconcileLabHooks {
    */
   chartFullDraws?: Record<string, number>;
   fullDrawLog?: [string, number, number][];
+  /**
+   * The charts' idle-time warm-up (warmUp.tsx): per step drawn, [performance.now() when it
+   * started, ms until drawn].
+   */
+  warmUpSteps?: [number, number][];
   killWorker?(mode?: 'hang' | 'crash'): void;
   /** The run's state for tests and benchmarks (status, clock, summary, frames). */
   runState?(): {

@@ -20,7 +20,7 @@ import {
   type Proc,
   type ReconcileOutcome,
 } from '../src/engine';
-import { floorNsPerEvent } from './floor';
+import { ENGINE_FLOOR_TIMERS, floorNsPerEvent } from './floor';
 
 /** A controller micro-scenario; returns [events run, reconciles, wall ms]. */
 function controllerScenario(opts: {
@@ -61,12 +61,12 @@ function controllerScenario(opts: {
 
 export async function run(): Promise<Record<string, number>> {
   // Warm up both paths so the JIT has settled.
-  floorNsPerEvent(300_000, 2000);
+  floorNsPerEvent(300_000, ENGINE_FLOOR_TIMERS);
   controllerScenario({ keys: 2000, reconciles: 50_000, errorRate: 0.1, requeueAfter: true });
 
   const floor = Math.min(
-    floorNsPerEvent(2_000_000, 2000).wall,
-    floorNsPerEvent(2_000_000, 2000).wall,
+    floorNsPerEvent(2_000_000, ENGINE_FLOOR_TIMERS).wall,
+    floorNsPerEvent(2_000_000, ENGINE_FLOOR_TIMERS).wall,
   );
   const runs = [0, 1].map(() =>
     controllerScenario({ keys: 2000, reconciles: 300_000, errorRate: 0.1, requeueAfter: true }),

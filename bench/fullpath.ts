@@ -5,9 +5,12 @@
  * Fairness, the server's service-time model and the object store (with its watch).
  *
  * - full_path_ns_per_event: wall ns per event-loop event in that run;
- * - full_path_floor_ratio: that over a bare binary-heap event loop measured here the same way
- *   bench/engine.ts measures its floor (bench/floor.ts, with 16 self-rescheduling timers).
- *   Target: ≤ 4.
+ * - full_path_floor_ratio: that over the bare event-loop floor of the engine issue, as the
+ *   issue asks: bench/floor.ts with ENGINE_FLOOR_TIMERS pending timers, measured here in the
+ *   same process the way bench/engine.ts measures `floor_ns_per_event`. Target: ≤ 4;
+ * - full_path_floor16_ratio: the stricter ratio over the same floor with only 16 pending
+ *   timers, as many as this path keeps pending (a smaller heap is a cheaper floor), for
+ *   information (it was this benchmark's headline ratio before).
  */
 import { performance } from 'node:perf_hooks';
 import {
@@ -20,7 +23,7 @@ import {
   type Proc,
   type ReconcileOutcome,
 } from '../src/engine';
-import { floorNsPerEvent } from './floor';
+import { ENGINE_FLOOR_TIMERS, floorNsPerEvent } from './floor';
 
 /** 10,000 objects × (GET + PUT + PUT status) through client + APF + server. */
 export function fullPath(objects: number): {
@@ -112,21 +115,25 @@ export async function run(): Promise<Record<string, number>> {
   // Warm-up to steady state, as the floor and bench/engine.ts warm up: the JIT keeps improving
   // the path over the first few 10,000-object runs (a single 2,000-object warm-up left the
   // measured runs ~1.5x slower than the fifth).
+  floorNsPerEvent(300_000, ENGINE_FLOOR_TIMERS);
   floorNsPerEvent(300_000, 16);
   for (let i = 0; i < 4; i++) fullPath(10_000);
-  const floors = [floorNsPerEvent(2_000_000, 16), floorNsPerEvent(2_000_000, 16)];
+  const floors = [0, 1].map(() => floorNsPerEvent(2_000_000, ENGINE_FLOOR_TIMERS));
+  const floors16 = [0, 1].map(() => floorNsPerEvent(2_000_000, 16));
   const floor = Math.min(...floors.map((f) => f.wall));
   const floorCpu = Math.min(...floors.map((f) => f.cpu));
+  const floor16 = Math.min(...floors16.map((f) => f.wall));
   const runs = [0, 1, 2, 3, 4].map(() => fullPath(10_000));
   const best = runs.reduce((a, b) => (b.ms / b.events < a.ms / a.events ? b : a));
   const ns = (best.ms * 1e6) / best.events;
   const cpuNs = Math.min(...runs.map((r) => (r.cpuMs * 1e6) / r.events));
   console.log(
-    `full path: ${best.reconciles} reconciles, ${best.requests} requests, ${best.events} events in ${best.ms.toFixed(0)} ms → ${Math.round(best.events / (best.ms / 1000)).toLocaleString('en')} events/s (floor ${floor.toFixed(1)} ns/event wall, ${floorCpu.toFixed(1)} ns/event CPU)`,
+    `full path: ${best.reconciles} reconciles, ${best.requests} requests, ${best.events} events in ${best.ms.toFixed(0)} ms → ${Math.round(best.events / (best.ms / 1000)).toLocaleString('en')} events/s (floor ${floor.toFixed(1)} ns/event wall with ${ENGINE_FLOOR_TIMERS} timers, ${floorCpu.toFixed(1)} CPU; ${floor16.toFixed(1)} wall with 16 timers)`,
   );
   return {
     full_path_ns_per_event: round(ns),
     full_path_floor_ratio: round(ns / floor),
+    full_path_floor16_ratio: round(ns / floor16),
     full_path_events_per_s: Math.round(best.events / (best.ms / 1000)),
     /** Best run's process CPU time per event (includes GC threads). */
     full_path_cpu_ns_per_event: round(cpuNs),

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { Second } from '../../engine/time';
 import { SERIES_KEYS, type Sample, type SeriesKey } from '../../engine/run-types';
 import { appendSamples, emptyRunData } from '../../store/runStore';
-import { GHOST, formatClock, formatValue, panelRows, panelSentence, toRows } from './chartData';
+import {
+  GHOST,
+  formatClock,
+  formatTick,
+  formatValue,
+  panelRows,
+  panelSentence,
+  toRows,
+} from './chartData';
 import { PANELS, promqlOf } from './panels';
 
 function sample(i: number, f: (k: SeriesKey) => number): Sample {
@@ -132,5 +140,18 @@ describe('panel text', () => {
     expect(formatValue(NaN, '1')).toBe('–');
     expect(formatClock(65 * Second)).toBe('1m05.0s');
     expect(formatClock(3.25 * Second)).toBe('3.3s');
+  });
+
+  it('labels every tick of a nice axis differently', () => {
+    // Steps of 1, 2, 2.5 and 5 times a power of ten, as recharts' nice ticks are.
+    for (const step of [0.05, 0.025, 0.2, 0.25, 2.5, 250, 2500, 25_000, 0.0025]) {
+      const ticks = Array.from({ length: 6 }, (_, i) => i * step);
+      const labels = ticks.map((v) => formatTick(v, '1'));
+      expect(new Set(labels).size, labels.join(', ')).toBe(ticks.length);
+    }
+    expect(formatTick(0.15, '1')).toBe('0.15');
+    expect(formatTick(0.1 + 0.2, '1')).toBe('0.3');
+    expect(formatTick(12_500, '/s')).toBe('12.5k');
+    expect(formatTick(1240, '1')).toBe('1,240');
   });
 });

@@ -145,13 +145,19 @@ export function formatValue(v: number | null | undefined, unit: SeriesInfo['unit
   }
 }
 
-/** Axis tick: compact. */
+const nfTick = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
+
+/**
+ * Axis tick: compact, but as exact as the axis's nice values need (steps of 1, 2, 2.5 or 5
+ * times a power of ten), so two ticks never read the same: 0.15 and 0.2, not "0.2" twice;
+ * 12.5k, not "13k". Four significant digits also hide float noise (0.30000000000000004).
+ */
 export function formatTick(v: number, unit: SeriesInfo['unit']): string {
   if (!Number.isFinite(v)) return '';
   if (unit === 'B') return formatValue(v, 'B').replace(' ', '');
   if (unit === 's') return formatValue(v, 's').replace(' ', '');
-  if (Math.abs(v) >= 10_000) return `${nf0.format(v / 1000)}k`;
-  return nf1.format(v);
+  if (Math.abs(v) >= 10_000) return `${nf1.format(v / 1000)}k`;
+  return nfTick.format(Number(v.toPrecision(4)));
 }
 
 /** "t = 1m05s" style clock for virtual time. */

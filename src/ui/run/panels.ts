@@ -152,7 +152,10 @@ export const PANELS: readonly PanelDef[] = [
     id: 'client-throttle',
     metric: 'rest_client_rate_limiter_duration_seconds',
     title: 'Client-side throttle wait (QPS/Burst)',
-    note: 'Not exposed by default in controller-runtime: your real Grafana will not show this.',
+    note:
+      'Not exposed by default in controller-runtime: your real Grafana will not show this. ' +
+      'A p99 of up to 5 ms can mean no wait at all: histogram_quantile interpolates inside ' +
+      'the first bucket (le="0.005"), as Prometheus does.',
     unit: 's',
     lines: [
       { key: 'client_throttle_wait_mean', label: 'mean', color: C.p50 },

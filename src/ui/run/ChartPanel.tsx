@@ -41,6 +41,7 @@ import { useVisible } from './useVisible';
 import { drawScheduler } from './drawScheduler';
 import { hooks } from './testHooks';
 import { axisFromData, tailPath, tailStart } from './liveTail';
+import { useDrawSettled, type PendingDraw } from './useDrawSettled';
 
 export interface ChartPanelProps {
   def: PanelDef;
@@ -703,7 +704,7 @@ function ChartPanelImpl(props: ChartPanelProps) {
   const scales = useRef<ChartScales | null>(null);
   const live = useRef({ view: NO_VIEW, at: 0, bases: new Map<string, PathBase>() });
   /** The full redraw in flight (rendered in a transition), and what settles its job. */
-  const redraw = useRef<{ view: ChartView; resolve(): void } | null>(null);
+  const redraw = useRef<PendingDraw<ChartView> | null>(null);
   // A layout effect: a tail is written in the same task (and frame) as the rest of the
   // dashboard's update (clock, sentences), so the page is painted once per data version.
   useLayoutEffect(() => {
@@ -784,15 +785,8 @@ function ChartPanelImpl(props: ChartPanelProps) {
     l.bases.clear();
     hooks().countChartUpdate?.(def.id);
   }, [view, def]);
-  // …and, once its passive effects ran (recharts' store updates and the re-render of its
-  // subscribers follow them in the same task), the next chart may be drawn.
-  useEffect(() => {
-    const r = redraw.current;
-    if (r && r.view === view) {
-      redraw.current = null;
-      r.resolve();
-    }
-  }, [view]);
+  // …and, once its passive effects ran, the next chart may be drawn.
+  useDrawSettled(redraw, view);
   useEffect(() => {
     const me = owner.current;
     return () => {

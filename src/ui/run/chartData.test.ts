@@ -144,8 +144,11 @@ describe('panel text', () => {
 
   it('labels every tick of a nice axis differently', () => {
     // Steps of 1, 2, 2.5 and 5 times a power of ten, as recharts' nice ticks are.
-    for (const step of [0.05, 0.025, 0.2, 0.25, 2.5, 250, 2500, 25_000, 0.0025]) {
-      const ticks = Array.from({ length: 6 }, (_, i) => i * step);
+    const axes: [number, number][] = [0.05, 0.025, 0.2, 0.25, 2.5, 250, 2500, 25_000, 0.0025]
+      .map((step): [number, number] => [0, step])
+      .concat([[10_000, 250]]);
+    for (const [from, step] of axes) {
+      const ticks = Array.from({ length: 6 }, (_, i) => from + i * step);
       const labels = ticks.map((v) => formatTick(v, '1'));
       expect(new Set(labels).size, labels.join(', ')).toBe(ticks.length);
     }

@@ -156,8 +156,8 @@ export function formatTick(v: number, unit: SeriesInfo['unit']): string {
   if (!Number.isFinite(v)) return '';
   if (unit === 'B') return formatValue(v, 'B').replace(' ', '');
   if (unit === 's') return formatValue(v, 's').replace(' ', '');
-  if (Math.abs(v) >= 10_000) return `${nf1.format(v / 1000)}k`;
-  return nfTick.format(Number(v.toPrecision(4)));
+  const k = Math.abs(v) >= 10_000;
+  return `${nfTick.format(Number((k ? v / 1000 : v).toPrecision(4)))}${k ? 'k' : ''}`;
 }
 
 /** "t = 1m05s" style clock for virtual time. */

@@ -25,6 +25,7 @@ import type { Row } from './chartData';
 import { drawScheduler } from './drawScheduler';
 import { PANELS, type PanelDef } from './panels';
 import { hooks } from './testHooks';
+import { useDrawSettled, type PendingDraw } from './useDrawSettled';
 
 /** How the warm-up waits for the page to be idle, and what it does at each step. */
 export interface WarmUpSteps {
@@ -96,9 +97,8 @@ export interface WarmUpDrawing {
 /**
  * The warm-up's drawings, each adding a little of what a run's first draws need, so that no
  * step runs much cold code at once: an empty chart (as the panels are before a run); axes over a
- * few rows; one line; every line, one with
- * lone points (dots); more rows with an event line; a display's worth with events and the
- * cursor.
+ * few rows; one line; every line, one with lone points (dots); more rows with an event line; a
+ * display's worth with events and the cursor.
  */
 export function warmUpDrawings(def: PanelDef): WarmUpDrawing[] {
   const none: PanelDef = { ...def, lines: [] };
@@ -143,7 +143,7 @@ export function ChartWarmUp() {
   // undefined: nothing drawn; a view: drawn; null: removed (the last step).
   const [view, setView] = useState<WarmUpDrawing | null | undefined>(undefined);
   const scales = useRef<ChartScales | null>(null);
-  const pending = useRef<{ view: WarmUpDrawing | null; resolve(): void } | null>(null);
+  const pending = useRef<PendingDraw<WarmUpDrawing | null> | null>(null);
   useEffect(() => {
     if (warmUpStarted) return;
     let cancelled = false;
@@ -190,13 +190,7 @@ export function ChartWarmUp() {
     };
   }, []);
   // A step is drawn once its passive effects ran (recharts' store updates follow them).
-  useEffect(() => {
-    const p = pending.current;
-    if (p && p.view === view) {
-      pending.current = null;
-      p.resolve();
-    }
-  }, [view]);
+  useDrawSettled(pending, view);
   if (!view || typeof document === 'undefined') return null;
   return createPortal(
     <div className="rp-warmup" aria-hidden="true" inert>

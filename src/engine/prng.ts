@@ -55,7 +55,11 @@ export class Rng {
 
   /** Lognormal from its median and p99 (apiserver-and-scale.md §10.2: σ = ln(p99/median)/2.326). */
   lognormal(median: number, p99: number): number {
-    const sigma = Math.log(p99 / median) / 2.326;
+    return this.lognormalSigma(median, lognormalSigma(median, p99));
+  }
+
+  /** lognormal() with σ already computed (lognormalSigma): the same value, one log fewer. */
+  lognormalSigma(median: number, sigma: number): number {
     return median * Math.exp(sigma * this.normal());
   }
 
@@ -63,4 +67,9 @@ export class Rng {
   fork(salt: number): Rng {
     return new Rng((this.nextUint32() ^ Math.imul(salt | 0, 0x9e3779b1)) >>> 0);
   }
+}
+
+/** σ of a lognormal from its median and p99 (apiserver-and-scale.md §10.2). */
+export function lognormalSigma(median: number, p99: number): number {
+  return Math.log(p99 / median) / 2.326;
 }

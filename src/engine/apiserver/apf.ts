@@ -205,27 +205,62 @@ class CallbackRequester implements ApfRequester {
   }
 }
 
+/**
+ * One request inside APF. Fields are `declare`d and assigned in the constructor (plain
+ * stores, no class-field definitions): one of these is created per request.
+ */
 class Req implements ApfTicket {
-  dispatchedAt: Nanos | undefined = undefined;
-  queue: FQQueue | undefined = undefined;
-  arrivalR = 0;
-  timer = -1;
-  state: 'waiting' | 'executing' | 'finished' | 'rejected' = 'waiting';
+  declare dispatchedAt: Nanos | undefined;
+  declare queue: FQQueue | undefined;
+  declare arrivalR: number;
+  declare timer: number;
+  declare state: 'waiting' | 'executing' | 'finished' | 'rejected';
+  declare readonly id: number;
+  declare readonly flowSchema: string;
+  declare readonly priorityLevel: string;
+  declare readonly flowHash: bigint;
+  declare readonly flowKey: string;
+  declare readonly work: WorkEstimate;
+  declare readonly arrivedAt: Nanos;
+  declare readonly fm: FlowMetrics;
+  declare readonly requester: ApfRequester;
+  /** The request's priority level (finish() needs no lookup by name). */
+  declare readonly pl: PriorityLevel;
+  /** The flow's hand of queue indices (shuffle sharding), cached on its classification. */
+  declare readonly hand: readonly number[] | undefined;
   /** max(initial, final) seats: what the request occupies. */
-  readonly maxSeats: number;
+  declare readonly maxSeats: number;
   /** totalWork in seat-seconds with the estimated service duration (computed once). */
-  readonly work_: number;
+  declare readonly work_: number;
   constructor(
-    readonly id: number,
-    readonly flowSchema: string,
-    readonly priorityLevel: string,
-    readonly flowHash: bigint,
-    readonly flowKey: string,
-    readonly work: WorkEstimate,
-    readonly arrivedAt: Nanos,
-    readonly fm: FlowMetrics,
-    readonly requester: ApfRequester,
+    id: number,
+    flowSchema: string,
+    priorityLevel: string,
+    flowHash: bigint,
+    flowKey: string,
+    work: WorkEstimate,
+    arrivedAt: Nanos,
+    fm: FlowMetrics,
+    requester: ApfRequester,
+    pl: PriorityLevel,
+    hand: readonly number[] | undefined,
   ) {
+    this.dispatchedAt = undefined;
+    this.queue = undefined;
+    this.arrivalR = 0;
+    this.timer = -1;
+    this.state = 'waiting';
+    this.id = id;
+    this.flowSchema = flowSchema;
+    this.priorityLevel = priorityLevel;
+    this.flowHash = flowHash;
+    this.flowKey = flowKey;
+    this.work = work;
+    this.arrivedAt = arrivedAt;
+    this.fm = fm;
+    this.requester = requester;
+    this.pl = pl;
+    this.hand = hand;
     this.maxSeats = Math.max(work.initialSeats, work.finalSeats);
     this.work_ =
       (work.initialSeats * ESTIMATED_SERVICE_DURATION + work.finalSeats * work.additionalLatency) /
@@ -428,22 +463,30 @@ export class PriorityLevel {
     if (r.state === 'waiting') r.timer = this.loop.after(this.waitLimit, () => this.timeOut(r));
   }
 
-  private shuffleShard(r: Req): FQQueue {
-    let hand = this.hands.get(r.flowKey);
+  /** The hand of queue indices a flow is dealt (shuffle sharding), computed once per flow. */
+  handOf(flowKey: string, flowHash: bigint): readonly number[] {
+    let hand = this.hands.get(flowKey);
     if (!hand) {
-      hand = dealHand(r.flowHash, this.queues.length, this.spec.queuing!.handSize);
-      this.hands.set(r.flowKey, hand);
+      hand = dealHand(flowHash, this.queues.length, this.spec.queuing!.handSize);
+      this.hands.set(flowKey, hand);
     }
+    return hand;
+  }
+
+  private shuffleShard(r: Req): FQQueue {
+    const hand = r.hand ?? this.handOf(r.flowKey, r.flowHash);
+    const queues = this.queues;
     let best = hand[0]!;
     let bestWork = Infinity;
-    for (const qi of hand) {
-      const w = this.queues[qi]!.waitingWork;
+    for (let i = 0; i < hand.length; i++) {
+      const qi = hand[i]!;
+      const w = queues[qi]!.waitingWork;
       if (w < bestWork) {
         best = qi;
         bestWork = w;
       }
     }
-    return this.queues[best]!;
+    return queues[best]!;
   }
 
   private enqueue(q: FQQueue, r: Req): void {
@@ -693,6 +736,9 @@ export interface Classification {
   flowKey: string;
   /** Metric series of this flow (filled on first use). */
   metrics?: unknown;
+  /** @internal Its PriorityLevel and the flow's hand (filled on first use by Apf). */
+  level?: unknown;
+  hand?: readonly number[];
 }
 
 export interface ApfOptions {
@@ -960,6 +1006,22 @@ export class Apf {
     return this.levels.get(priorityLevel)?.maxSeatsPerRequest ?? 1;
   }
 
+  /** maxSeatsFor(c.priorityLevel), through the level cached on the classification. */
+  maxSeatsOf(c: Classification): number {
+    return this.levelOf(c).maxSeatsPerRequest;
+  }
+
+  /** The classification's PriorityLevel (cached on it: levels never change). */
+  private levelOf(c: Classification): PriorityLevel {
+    let pl = c.level as PriorityLevel | undefined;
+    if (pl === undefined) {
+      pl = this.levels.get(c.priorityLevel);
+      if (!pl) throw new Error(`unknown priority level ${c.priorityLevel}`);
+      c.level = pl;
+    }
+    return pl;
+  }
+
   /**
    * Admits a classified request: onDispatch when it gets its seats (possibly now), or
    * onReject with the reason and the level's current Retry-After in seconds.
@@ -975,8 +1037,7 @@ export class Apf {
 
   /** start() for a requester object (the server's per-request state; no closures). */
   admit(c: Classification, work: WorkEstimate, requester: ApfRequester): void {
-    const pl = this.levels.get(c.priorityLevel);
-    if (!pl) throw new Error(`unknown priority level ${c.priorityLevel}`);
+    const pl = this.levelOf(c);
     this.ensureAdjustTimer();
     const r = new Req(
       this.nextId++,
@@ -989,14 +1050,15 @@ export class Apf {
       (c.metrics as FlowMetrics | undefined) ??
         (c.metrics = this.fm(c.priorityLevel, c.flowSchema)),
       requester,
+      pl,
+      pl.queues.length === 0 ? undefined : (c.hand ?? (c.hand = pl.handOf(c.flowKey, c.flowHash))),
     );
     pl.start(r);
   }
 
   /** The request finished executing (response written). */
   finish(t: ApfTicket): void {
-    const pl = this.levels.get(t.priorityLevel);
-    pl?.finish(t as Req);
+    (t as Req).pl.finish(t as Req);
   }
 
   // --- borrowing (apf_controller.go updateBorrowingLocked) ---------------------------------

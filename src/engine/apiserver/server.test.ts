@@ -6,6 +6,8 @@ import { Millisecond, Second } from '../time';
 import type { ApiRequest, ApiResponse } from './server';
 import { ApiServer } from './server';
 import { StatusError } from './errors';
+import { OPERATOR_USER, type UserInfo } from './config';
+import type { Classification } from './apf';
 import type { WatchEvent } from './object-store';
 
 function server(config: ConstructorParameters<typeof ApiServer>[0]['config'] = 'dev', seed = 1) {
@@ -215,6 +217,68 @@ describe('writes, conflicts and watches through the server', () => {
     });
     expect(r.code).toBe(200);
     expect(r.seats).toBe(10);
+  });
+});
+
+describe('classification (APF FlowSchemas)', () => {
+  it('classifies every request as Apf.classify does, whoever sends it, in any order', () => {
+    const { loop, s } = server();
+    seed(s, 1, 'default');
+    seed(s, 1, 'team-b');
+    const admin: UserInfo = { name: 'alice', groups: ['system:masters', 'system:authenticated'] };
+    const dev: UserInfo = { name: 'bob', groups: ['system:authenticated'] };
+    // kube-controller-manager's FlowSchema tells flows apart by namespace.
+    const kcm: UserInfo = {
+      name: 'system:kube-controller-manager',
+      groups: ['system:authenticated'],
+    };
+    const seen: Classification[] = [];
+    const admit = s.apf.admit.bind(s.apf);
+    s.apf.admit = (c, work, requester) => {
+      seen.push(c);
+      admit(c, work, requester);
+    };
+    // Interleaved so that a per-(kind, verb) memo would be reused across users, namespaces
+    // and subresources if it ignored any of them.
+    const cases: { user: UserInfo; verb: 'get' | 'update'; ns: string; status: boolean }[] = [];
+    for (const user of [OPERATOR_USER, admin, kcm, dev, OPERATOR_USER, kcm])
+      for (const ns of ['default', 'team-b'])
+        for (const verb of ['get', 'update'] as const)
+          for (const status of verb === 'update' ? [false, true] : [false])
+            cases.push({ user, verb, ns, status });
+    for (const k of cases) {
+      const cur = s.store.peek('Database', k.ns, 'db-0')!;
+      const req: ApiRequest =
+        k.verb === 'get'
+          ? { verb: 'get', kind: 'Database', namespace: k.ns, name: 'db-0', user: k.user }
+          : {
+              verb: 'update',
+              kind: 'Database',
+              namespace: k.ns,
+              name: 'db-0',
+              user: k.user,
+              ...(k.status ? { subresource: 'status' as const } : {}),
+              object: {
+                kind: 'Database',
+                metadata: { namespace: k.ns, name: 'db-0' },
+                spec: { ...cur.spec },
+                status: { ...cur.status },
+              },
+            };
+      const res = call(loop, s, req);
+      const want = s.apf.classify({
+        user: k.user,
+        verb: k.verb,
+        resource: k.status ? 'databases/status' : 'databases',
+        namespace: k.ns,
+      });
+      expect(seen.at(-1)).toBe(want);
+      expect([res.flowSchema, res.priorityLevel]).toEqual([want.flowSchema, want.priorityLevel]);
+    }
+    // The users really are classified apart, kube-controller-manager per namespace (so the
+    // checks above are not vacuous).
+    expect(new Set(seen.map((c) => c.flowSchema)).size).toBe(4);
+    expect(new Set(seen.map((c) => `${c.flowSchema}/${c.distinguisher}`)).size).toBe(5);
   });
 });
 

@@ -10,7 +10,7 @@
  */
 import type { EventLoop } from '../loop';
 import type { CounterSeries, HistogramSeries, MetricsRegistry } from '../metrics';
-import type { Rng } from '../prng';
+import { lognormalSigma, type Rng } from '../prng';
 import type { Nanos } from '../time';
 import { Second } from '../time';
 import {
@@ -131,6 +131,10 @@ function applyQueuingOverride(
   return levels.map((l) => (l.queuing ? { ...l, queuing: { ...q } } : l));
 }
 
+/** The lognormal service-time distributions of ServiceTimes. */
+type DistName =
+  'getEtcd' | 'getCache' | 'create' | 'update' | 'patch' | 'delete' | 'consistentReadWait';
+
 interface RecordSlot {
   verb: string;
   resource: string;
@@ -141,12 +145,46 @@ interface RecordSlot {
   duration: HistogramSeries;
 }
 
+/** The last classification of a (kind, verb, subresource) slot, for one user and namespace. */
+interface ClassMemo {
+  user: UserInfo;
+  namespace: string;
+  c: Classification;
+}
+
+/** Index of a verb in the per-kind slot arrays (a switch: no keyed property lookup). */
+function verbIndex(v: Verb): number {
+  switch (v) {
+    case 'get':
+      return 0;
+    case 'list':
+      return 1;
+    case 'watch':
+      return 2;
+    case 'create':
+      return 3;
+    case 'update':
+      return 4;
+    case 'patch':
+      return 5;
+    case 'delete':
+      return 6;
+  }
+}
+const VERBS = 7;
+
 /** Per-kind facts the request path needs, looked up once per request. */
 interface KindSlot {
   resource: string;
   statusResource: string;
-  /** apiserver_request_total / _duration series per verb. */
-  record: Partial<Record<Verb, RecordSlot>>;
+  /** apiserver_request_total / _duration series per verb (verbIndex). */
+  record: (RecordSlot | undefined)[];
+  /**
+   * The last classification per verb (verbIndex) of the resource, then (VERBS + verbIndex)
+   * of its status subresource: Apf.classifyResource's answer for the same user and namespace
+   * (classification depends on nothing else), without its four map lookups.
+   */
+  classes: (ClassMemo | undefined)[];
 }
 
 /** Mutating work estimate for the last (watchers, level cap) pair (it rarely changes). */
@@ -230,12 +268,17 @@ export class ApiServer {
   private readonly rng: Rng;
   private readonly metrics: MetricsRegistry;
   private readonly st: ServiceTimes;
+  /** σ of each service-time distribution of `st` (computed once). */
+  private readonly sigma: Record<DistName, number>;
   private readonly objectBytes: Record<string, number>;
   private seatsFactor = 1;
   private extraWriteLatency: Nanos = 0;
   private inflightReadOnly = 0;
   private inflightMutating = 0;
   private readonly kindSlots = new Map<string, KindSlot>();
+  /** One-entry cache in front of kindSlots. */
+  private lastKind = '';
+  private lastKindSlot: KindSlot | undefined = undefined;
   private mutatingCache: MutatingWorkCache = { watchers: -1, maxSeats: -1, work: ONE_SEAT };
 
   constructor(o: ApiServerOptions) {
@@ -246,6 +289,17 @@ export class ApiServer {
     const base = apiServerPreset(typeof o.config === 'string' ? o.config : 'dev');
     this.config = typeof o.config === 'object' ? { ...base, ...o.config } : base;
     this.st = o.serviceTimes ?? SERVICE_TIMES;
+    const st = this.st;
+    const sig = (d: { median: Nanos; p99: Nanos }) => lognormalSigma(d.median, d.p99);
+    this.sigma = {
+      getEtcd: sig(st.getEtcd),
+      getCache: sig(st.getCache),
+      create: sig(st.create),
+      update: sig(st.update),
+      patch: sig(st.patch),
+      delete: sig(st.delete),
+      consistentReadWait: sig(st.consistentReadWait),
+    };
     this.objectBytes = o.objectBytes ?? {};
     this.store = o.store ?? new ObjectStore({ clock: o.loop });
     this.apf = new Apf({
@@ -309,13 +363,42 @@ export class ApiServer {
   }
 
   private kindSlot(kind: string): KindSlot {
+    if (kind === this.lastKind && this.lastKindSlot !== undefined) return this.lastKindSlot;
     let k = this.kindSlots.get(kind);
     if (!k) {
       const resource = this.store.kindInfo(kind).resource;
-      k = { resource, statusResource: `${resource}/status`, record: {} };
+      k = {
+        resource,
+        statusResource: `${resource}/status`,
+        record: new Array<RecordSlot | undefined>(VERBS).fill(undefined),
+        classes: new Array<ClassMemo | undefined>(2 * VERBS).fill(undefined),
+      };
       this.kindSlots.set(kind, k);
     }
+    this.lastKind = kind;
+    this.lastKindSlot = k;
     return k;
+  }
+
+  /** The request's APF classification (memoised per kind, verb and subresource). */
+  private classify(req: ApiRequest, user: UserInfo): Classification {
+    const namespace = req.namespace ?? '';
+    const sub = req.subresource;
+    if (sub !== undefined && sub !== 'status') {
+      return this.apf.classifyResource(user, req.verb, this.resourceOf(req), namespace);
+    }
+    const k = this.kindSlot(req.kind);
+    const i = verbIndex(req.verb) + (sub === undefined ? 0 : VERBS);
+    const m = k.classes[i];
+    if (m !== undefined && m.user === user && m.namespace === namespace) return m.c;
+    const c = this.apf.classifyResource(
+      user,
+      req.verb,
+      sub === undefined ? k.resource : k.statusResource,
+      namespace,
+    );
+    k.classes[i] = { user, namespace, c };
+    return c;
   }
 
   private resourceOf(req: { kind: string; subresource?: string }): string {
@@ -338,8 +421,8 @@ export class ApiServer {
     return this.config.consistentListFromCache;
   }
 
-  private workEstimate(req: ApiRequest, priorityLevel: string): WorkEstimate {
-    const maxSeats = this.apf.maxSeatsFor(priorityLevel);
+  private workEstimate(req: ApiRequest, c: Classification): WorkEstimate {
+    const maxSeats = this.apf.maxSeatsOf(c);
     if (req.verb === 'list') {
       return {
         initialSeats: listSeats({
@@ -371,13 +454,8 @@ export class ApiServer {
       this.handleMaxInflight(req, arrivedAt, done);
       return;
     }
-    const c = this.apf.classifyResource(
-      req.user ?? user ?? OPERATOR_USER,
-      req.verb,
-      this.resourceOf(req),
-      req.namespace ?? '',
-    );
-    const work = this.workEstimate(req, c.priorityLevel);
+    const c = this.classify(req, req.user ?? user ?? OPERATOR_USER);
+    const work = this.workEstimate(req, c);
     const seats = Math.max(work.initialSeats, work.finalSeats);
     this.apf.admit(c, work, new ServerCall(this, req, c, seats, arrivedAt, done));
   }
@@ -420,12 +498,15 @@ export class ApiServer {
         if (r instanceof StatusError) call.error = r;
         else call.object = r;
         call.served = true;
-        const d = req.resourceVersion !== undefined ? st.getCache : st.getEtcd;
-        service = this.rng.lognormal(d.median, d.p99);
+        service =
+          req.resourceVersion !== undefined
+            ? this.rng.lognormalSigma(st.getCache.median, this.sigma.getCache)
+            : this.rng.lognormalSigma(st.getEtcd.median, this.sigma.getEtcd);
         break;
       }
       case 'update':
-        service = this.rng.lognormal(st.update.median, st.update.p99) + this.extraWriteLatency;
+        service =
+          this.rng.lognormalSigma(st.update.median, this.sigma.update) + this.extraWriteLatency;
         break;
       default:
         service = this.serviceTime(req, call);
@@ -486,7 +567,10 @@ export class ApiServer {
             st.listCachePerObject * list.scanned +
             (st.listPerMB * list.items.length * bytesPerObj) / 1e6;
           if (req.resourceVersion !== '0') {
-            service += this.rng.lognormal(st.consistentReadWait.median, st.consistentReadWait.p99);
+            service += this.rng.lognormalSigma(
+              st.consistentReadWait.median,
+              this.sigma.consistentReadWait,
+            );
           }
         } else {
           service =
@@ -500,11 +584,15 @@ export class ApiServer {
         call.served = true;
         return st.watchInit;
       case 'create':
-        return this.rng.lognormal(st.create.median, st.create.p99) + this.extraWriteLatency;
+        return (
+          this.rng.lognormalSigma(st.create.median, this.sigma.create) + this.extraWriteLatency
+        );
       case 'patch':
-        return this.rng.lognormal(st.patch.median, st.patch.p99) + this.extraWriteLatency;
+        return this.rng.lognormalSigma(st.patch.median, this.sigma.patch) + this.extraWriteLatency;
       case 'delete':
-        return this.rng.lognormal(st.delete.median, st.delete.p99) + this.extraWriteLatency;
+        return (
+          this.rng.lognormalSigma(st.delete.median, this.sigma.delete) + this.extraWriteLatency
+        );
       default:
         // get and update are handled by executeCall.
         throw new Error(`unexpected verb ${req.verb}`);
@@ -603,7 +691,8 @@ export class ApiServer {
 
   private record(req: ApiRequest, res: ApiResponse): void {
     const k = this.kindSlot(req.kind);
-    let slot = k.record[req.verb];
+    const vi = verbIndex(req.verb);
+    let slot = k.record[vi];
     if (!slot) {
       const verb = APISERVER_VERB[req.verb];
       const resource = k.resource;
@@ -618,7 +707,7 @@ export class ApiServer {
           resource,
         }),
       };
-      k.record[req.verb] = slot;
+      k.record[vi] = slot;
     }
     let c: CounterSeries | undefined;
     if (slot.lastCode === res.code) c = slot.lastTotal!;

@@ -172,10 +172,11 @@ class Pending {
   declare rtt: Nanos;
   declare res: ApiResponse | undefined;
   declare readonly timings: RequestTimings;
-  /** The event callback for every timer of this request (see `phase`). */
-  declare readonly fire: () => void;
-  /** The server's answer. */
-  declare readonly answered: (res: ApiResponse) => void;
+  /**
+   * The request's one callback: the event of every timer of this request (no argument; see
+   * `phase`), and the server's `done` (with the response).
+   */
+  declare readonly fire: (res?: ApiResponse) => void;
   constructor(
     client: RestClient,
     req: ApiRequest,
@@ -203,8 +204,10 @@ class Pending {
     this.rtt = 0;
     this.res = undefined;
     this.timings = { throttle: 0, apfQueue: 0, execution: 0, retrySleep: 0, network: 0, total: 0 };
-    this.fire = () => client.step(this);
-    this.answered = (res: ApiResponse) => client.answered(this, res);
+    this.fire = (res?: ApiResponse) => {
+      if (res === undefined) client.step(this);
+      else client.answered(this, res);
+    };
   }
 }
 
@@ -505,7 +508,7 @@ export class RestClient {
   step(p: Pending): void {
     switch (p.phase) {
       case ARRIVE:
-        this.o.server.handle(p.req, p.answered, p.user);
+        this.o.server.handle(p.req, p.fire, p.user);
         return;
       case RESPOND:
         this.onResponse(p, p.res!, p.sentAt, p.rtt);

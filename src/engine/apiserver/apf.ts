@@ -736,7 +736,11 @@ export interface Classification {
   flowKey: string;
   /** Metric series of this flow (filled on first use). */
   metrics?: unknown;
-  /** @internal Its PriorityLevel and the flow's hand (filled on first use by Apf). */
+  /**
+   * @internal Set by the Apf that classified it (classify / classifyResource): that Apf, the
+   * PriorityLevel and the flow's hand of queues, so a request needs no lookup by name.
+   */
+  apf?: unknown;
   level?: unknown;
   hand?: readonly number[];
 }
@@ -960,6 +964,12 @@ export class Apf {
       flowHash: hashFlowID(fs.name, distinguisher),
       flowKey: `${fs.name}\u0000${distinguisher}`,
     };
+    const pl = this.levels.get(fs.priorityLevel);
+    if (pl) {
+      c.apf = this;
+      c.level = pl;
+      if (pl.queues.length > 0) c.hand = pl.handOf(c.flowKey, c.flowHash);
+    }
     byRes.set(a.namespace, c);
     return c;
   }
@@ -1001,24 +1011,16 @@ export class Apf {
     return m;
   }
 
-  /** The per-request seat cap of a level (for the work estimator). */
-  maxSeatsFor(priorityLevel: string): number {
-    return this.levels.get(priorityLevel)?.maxSeatsPerRequest ?? 1;
-  }
-
-  /** maxSeatsFor(c.priorityLevel), through the level cached on the classification. */
+  /** The per-request seat cap of a classification's level (for the work estimator). */
   maxSeatsOf(c: Classification): number {
     return this.levelOf(c).maxSeatsPerRequest;
   }
 
-  /** The classification's PriorityLevel (cached on it: levels never change). */
+  /** The classification's PriorityLevel (carried by the classifications this Apf made). */
   private levelOf(c: Classification): PriorityLevel {
-    let pl = c.level as PriorityLevel | undefined;
-    if (pl === undefined) {
-      pl = this.levels.get(c.priorityLevel);
-      if (!pl) throw new Error(`unknown priority level ${c.priorityLevel}`);
-      c.level = pl;
-    }
+    if (c.apf === this) return c.level as PriorityLevel;
+    const pl = this.levels.get(c.priorityLevel);
+    if (!pl) throw new Error(`unknown priority level ${c.priorityLevel}`);
     return pl;
   }
 
@@ -1051,7 +1053,7 @@ export class Apf {
         (c.metrics = this.fm(c.priorityLevel, c.flowSchema)),
       requester,
       pl,
-      pl.queues.length === 0 ? undefined : (c.hand ?? (c.hand = pl.handOf(c.flowKey, c.flowHash))),
+      c.apf === this ? c.hand : undefined,
     );
     pl.start(r);
   }

@@ -10,9 +10,12 @@
  *   same process the way bench/engine.ts measures `floor_ns_per_event`. Target: ≤ 4;
  * - full_path_floor16_ratio: the stricter ratio over the same floor with only 16 pending
  *   timers, as many as this path keeps pending (a smaller heap is a cheaper floor), for
- *   information (it was this benchmark's headline ratio before).
+ *   information (it was this benchmark's headline ratio before);
+ * - full_path_gc_share (and its min and max over the measured runs): the share of a run's wall
+ *   time spent in main-thread GC pauses (PerformanceObserver 'gc' entries), the part of this
+ *   path that moves most with the machine's load.
  */
-import { performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance, type PerformanceEntry } from 'node:perf_hooks';
 import {
   ApiServer,
   Controller,
@@ -32,6 +35,8 @@ export function fullPath(objects: number): {
   cpuMs: number;
   reconciles: number;
   requests: number;
+  /** performance.now() when the clock started (to match GC entries to the run). */
+  start: number;
 } {
   const loop = new EventLoop();
   const metrics = new MetricsRegistry();
@@ -108,7 +113,7 @@ export function fullPath(objects: number): {
   const cpuMs = (cu.user + cu.system) / 1000;
   if (events !== 2 * objects)
     throw new Error(`expected ${2 * objects} watch events, got ${events}`);
-  return { events: loop.eventsRun(), ms, cpuMs, reconciles: done, requests };
+  return { events: loop.eventsRun(), ms, cpuMs, reconciles: done, requests, start: t0 };
 }
 
 /** Floor and full-path measurements, alternated. */
@@ -126,10 +131,22 @@ export async function run(): Promise<Record<string, number>> {
   // first, then all path runs, let a burst land on one side only.
   const floors: { wall: number; cpu: number }[] = [];
   const runs: ReturnType<typeof fullPath>[] = [];
+  // The main thread's GC pauses (scavenges and mark-compact steps), to say how much of a run
+  // the collector took: it is what moves this ratio from run to run.
+  const gc: PerformanceEntry[] = [];
+  const obs = new PerformanceObserver((list) => gc.push(...list.getEntries()));
+  obs.observe({ entryTypes: ['gc'] });
   for (let i = 0; i < PAIRS; i++) {
     floors.push(floorNsPerEvent(1_000_000, ENGINE_FLOOR_TIMERS));
     runs.push(fullPath(10_000));
   }
+  // GC entries are delivered asynchronously.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  obs.disconnect();
+  const gcMs = (r: ReturnType<typeof fullPath>) =>
+    gc
+      .filter((e) => e.startTime >= r.start && e.startTime < r.start + r.ms)
+      .reduce((a, e) => a + e.duration, 0);
   const floors16 = [0, 1].map(() => floorNsPerEvent(1_000_000, 16));
   const floor = Math.min(...floors.map((f) => f.wall));
   const floorCpu = Math.min(...floors.map((f) => f.cpu));
@@ -137,6 +154,7 @@ export async function run(): Promise<Record<string, number>> {
   const best = runs.reduce((a, b) => (b.ms / b.events < a.ms / a.events ? b : a));
   const ns = (best.ms * 1e6) / best.events;
   const cpuNs = Math.min(...runs.map((r) => (r.cpuMs * 1e6) / r.events));
+  const gcShares = runs.map((r) => gcMs(r) / r.ms);
   console.log(
     `full path: ${best.reconciles} reconciles, ${best.requests} requests, ${best.events} events in ${best.ms.toFixed(0)} ms → ${Math.round(best.events / (best.ms / 1000)).toLocaleString('en')} events/s (floor ${floor.toFixed(1)} ns/event wall with ${ENGINE_FLOOR_TIMERS} timers, ${floorCpu.toFixed(1)} CPU; ${floor16.toFixed(1)} wall with 16 timers)`,
   );
@@ -149,6 +167,11 @@ export async function run(): Promise<Record<string, number>> {
     full_path_cpu_ns_per_event: round(cpuNs),
     /** The same ratio on process CPU time, less sensitive to other processes on the machine. */
     full_path_cpu_floor_ratio: round(cpuNs / floorCpu),
+    /** Share of the best run's wall time in main-thread GC pauses. */
+    full_path_gc_share: round(gcMs(best) / best.ms),
+    /** The lowest and highest GC share over the measured runs. */
+    full_path_gc_share_min: round(Math.min(...gcShares)),
+    full_path_gc_share_max: round(Math.max(...gcShares)),
   };
 }
 

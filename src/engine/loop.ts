@@ -9,11 +9,15 @@ const MAX_GEN = 1 << 28;
  * due at the same instant run in the order they were scheduled: this is what makes a run
  * deterministic. Time never goes backwards; scheduling in the past runs "now".
  *
- * The queue is a binary min-heap stored in parallel typed arrays (times, sequences, slots)
- * plus a callback array, sifted with a moving hole, which keeps the per-event cost close to a
- * bare heap (see bench/). Each pending event owns a slot; a slot records its heap position
- * and a generation, so a handle (generation × 2^24 + slot) can be cancelled in O(log n) and
- * a stale handle (already run or cancelled) is recognised and ignored.
+ * The queue is a binary min-heap stored in parallel typed arrays (times, sequences, slots),
+ * sifted with a moving hole, which keeps the per-event cost close to a bare heap (see bench/).
+ * Each pending event owns a slot; a slot records its heap position, its callback and a
+ * generation, so a handle (generation × 2^24 + slot) can be cancelled in O(log n) and a stale
+ * handle (already run or cancelled) is recognised and ignored. Callbacks are stored by slot,
+ * not by heap position, so sifting moves only numbers: a callback is written once when it is
+ * scheduled and once when it leaves. (Callbacks are mostly younger than this array, and each
+ * store of a young object into an old array takes the GC write barrier's slow path; moving
+ * them along the heap took several such stores per event.)
  */
 export class EventLoop implements Clock {
   private t: Nanos = 0;
@@ -21,6 +25,7 @@ export class EventLoop implements Clock {
   private size = 0;
   private times: Float64Array = new Float64Array(1024);
   private seqs: Float64Array = new Float64Array(1024);
+  /** Slot → callback (noop when the slot is free). */
   private fns: (() => void)[] = new Array<() => void>(1024).fill(noop);
   /** Heap position → slot. */
   private slots: Int32Array = new Int32Array(1024);
@@ -66,7 +71,8 @@ export class EventLoop implements Clock {
       if (slot >= this.slotPos.length) this.growSlots();
     }
     if (this.size === this.times.length) this.growHeap();
-    this.siftUp(this.size++, at, this.seq++, fn, slot);
+    this.fns[slot] = fn;
+    this.siftUp(this.size++, at, this.seq++, slot);
     return this.slotGen[slot]! * SLOTS + slot;
   }
 
@@ -85,21 +91,16 @@ export class EventLoop implements Clock {
     if (i < 0) return;
     this.freeSlot(slot);
     const last = --this.size;
-    const fns = this.fns;
     if (i !== last) {
       const t = this.times[last]!;
       const s = this.seqs[last]!;
-      const f = fns[last]!;
       const sl = this.slots[last]!;
-      fns[last] = noop;
       // Put the last element in the hole, then restore the heap in whichever direction.
       if (i > 0 && lessTS(t, s, this.times[(i - 1) >> 1]!, this.seqs[(i - 1) >> 1]!)) {
-        this.siftUp(i, t, s, f, sl);
+        this.siftUp(i, t, s, sl);
       } else {
-        this.siftDown(i, t, s, f, sl);
+        this.siftDown(i, t, s, sl);
       }
-    } else {
-      fns[last] = noop;
     }
   }
 
@@ -126,37 +127,31 @@ export class EventLoop implements Clock {
   }
 
   private popMin(): () => void {
-    const fns = this.fns;
-    const fn = fns[0]!;
+    const slot = this.slots[0]!;
+    const fn = this.fns[slot]!;
     this.t = this.times[0]!;
-    this.freeSlot(this.slots[0]!);
+    this.freeSlot(slot);
     const last = --this.size;
     if (last > 0) {
-      const t = this.times[last]!;
-      const s = this.seqs[last]!;
-      const f = fns[last]!;
-      const sl = this.slots[last]!;
-      fns[last] = noop;
-      this.siftDown(0, t, s, f, sl);
-    } else {
-      fns[0] = noop;
+      this.siftDown(0, this.times[last]!, this.seqs[last]!, this.slots[last]!);
     }
     this.executed++;
     return fn;
   }
 
+  /** The slot's event left the heap: its callback is dropped (not kept alive) and it is reusable. */
   private freeSlot(slot: number): void {
+    this.fns[slot] = noop;
     this.slotPos[slot] = -1;
     const g = this.slotGen[slot]! + 1;
     this.slotGen[slot] = g >= MAX_GEN ? 0 : g;
     this.freeSlots[this.freeCount++] = slot;
   }
 
-  /** Places (t, s, f, sl) at hole i and moves it up. */
-  private siftUp(i: number, t: number, s: number, f: () => void, sl: number): void {
+  /** Places (t, s, sl) at hole i and moves it up. */
+  private siftUp(i: number, t: number, s: number, sl: number): void {
     const times = this.times;
     const seqs = this.seqs;
-    const fns = this.fns;
     const slots = this.slots;
     const pos = this.slotPos;
     while (i > 0) {
@@ -165,7 +160,6 @@ export class EventLoop implements Clock {
       if (!(t < tp || (t === tp && s < seqs[p]!))) break;
       times[i] = tp;
       seqs[i] = seqs[p]!;
-      fns[i] = fns[p]!;
       const ps = slots[p]!;
       slots[i] = ps;
       pos[ps] = i;
@@ -173,16 +167,14 @@ export class EventLoop implements Clock {
     }
     times[i] = t;
     seqs[i] = s;
-    fns[i] = f;
     slots[i] = sl;
     pos[sl] = i;
   }
 
-  /** Places (t, s, f, sl) at hole i and moves it down. */
-  private siftDown(i: number, t: number, s: number, f: () => void, sl: number): void {
+  /** Places (t, s, sl) at hole i and moves it down. */
+  private siftDown(i: number, t: number, s: number, sl: number): void {
     const times = this.times;
     const seqs = this.seqs;
-    const fns = this.fns;
     const slots = this.slots;
     const pos = this.slotPos;
     const n = this.size;
@@ -204,7 +196,6 @@ export class EventLoop implements Clock {
       if (!(tc < t || (tc === t && sc < s))) break;
       times[i] = tc;
       seqs[i] = sc;
-      fns[i] = fns[c]!;
       const cs = slots[c]!;
       slots[i] = cs;
       pos[cs] = i;
@@ -212,7 +203,6 @@ export class EventLoop implements Clock {
     }
     times[i] = t;
     seqs[i] = s;
-    fns[i] = f;
     slots[i] = sl;
     pos[sl] = i;
   }
@@ -228,9 +218,6 @@ export class EventLoop implements Clock {
     const sl = new Int32Array(n);
     sl.set(this.slots);
     this.slots = sl;
-    const oldLen = this.fns.length;
-    this.fns.length = n;
-    this.fns.fill(noop, oldLen);
   }
 
   private growSlots(): void {
@@ -245,6 +232,9 @@ export class EventLoop implements Clock {
     const f = new Int32Array(n);
     f.set(this.freeSlots);
     this.freeSlots = f;
+    const oldLen = this.fns.length;
+    this.fns.length = n;
+    this.fns.fill(noop, oldLen);
   }
 }
 

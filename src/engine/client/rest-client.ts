@@ -112,15 +112,23 @@ export interface RestClientOptions {
   logger?: string;
 }
 
-const METHOD: Record<Verb, string> = {
-  get: 'GET',
-  list: 'GET',
-  watch: 'GET',
-  create: 'POST',
-  update: 'PUT',
-  patch: 'PATCH',
-  delete: 'DELETE',
-};
+/** The HTTP method of a verb (a switch: no keyed property lookup per request). */
+function methodOf(v: Verb): string {
+  switch (v) {
+    case 'get':
+    case 'list':
+    case 'watch':
+      return 'GET';
+    case 'create':
+      return 'POST';
+    case 'update':
+      return 'PUT';
+    case 'patch':
+      return 'PATCH';
+    case 'delete':
+      return 'DELETE';
+  }
+}
 
 interface MethodSlot {
   duration: HistogramSeries;
@@ -303,7 +311,7 @@ export class RestClient {
 
   /** Sends a request; `cb` is called exactly once with the final result. */
   do(req: ApiRequest, cb: (r: ClientResult) => void, ctx: RequestContext = NO_CONTEXT): void {
-    const method = METHOD[req.verb];
+    const method = methodOf(req.verb);
     const p = new Pending(
       this,
       req,

@@ -55,11 +55,11 @@ export class Rng {
 
   /** Lognormal from its median and p99 (apiserver-and-scale.md §10.2: σ = ln(p99/median)/2.326). */
   lognormal(median: number, p99: number): number {
-    return this.lognormalSigma(median, lognormalSigma(median, p99));
+    return this.lognormalWithSigma(median, lognormalSigma(median, p99));
   }
 
   /** lognormal() with σ already computed (lognormalSigma): the same value, one log fewer. */
-  lognormalSigma(median: number, sigma: number): number {
+  lognormalWithSigma(median: number, sigma: number): number {
     return median * Math.exp(sigma * this.normal());
   }
 

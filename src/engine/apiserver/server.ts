@@ -500,13 +500,13 @@ export class ApiServer {
         call.served = true;
         service =
           req.resourceVersion !== undefined
-            ? this.rng.lognormalSigma(st.getCache.median, this.sigma.getCache)
-            : this.rng.lognormalSigma(st.getEtcd.median, this.sigma.getEtcd);
+            ? this.rng.lognormalWithSigma(st.getCache.median, this.sigma.getCache)
+            : this.rng.lognormalWithSigma(st.getEtcd.median, this.sigma.getEtcd);
         break;
       }
       case 'update':
         service =
-          this.rng.lognormalSigma(st.update.median, this.sigma.update) + this.extraWriteLatency;
+          this.rng.lognormalWithSigma(st.update.median, this.sigma.update) + this.extraWriteLatency;
         break;
       default:
         service = this.serviceTime(req, call);
@@ -567,7 +567,7 @@ export class ApiServer {
             st.listCachePerObject * list.scanned +
             (st.listPerMB * list.items.length * bytesPerObj) / 1e6;
           if (req.resourceVersion !== '0') {
-            service += this.rng.lognormalSigma(
+            service += this.rng.lognormalWithSigma(
               st.consistentReadWait.median,
               this.sigma.consistentReadWait,
             );
@@ -585,13 +585,15 @@ export class ApiServer {
         return st.watchInit;
       case 'create':
         return (
-          this.rng.lognormalSigma(st.create.median, this.sigma.create) + this.extraWriteLatency
+          this.rng.lognormalWithSigma(st.create.median, this.sigma.create) + this.extraWriteLatency
         );
       case 'patch':
-        return this.rng.lognormalSigma(st.patch.median, this.sigma.patch) + this.extraWriteLatency;
+        return (
+          this.rng.lognormalWithSigma(st.patch.median, this.sigma.patch) + this.extraWriteLatency
+        );
       case 'delete':
         return (
-          this.rng.lognormalSigma(st.delete.median, this.sigma.delete) + this.extraWriteLatency
+          this.rng.lognormalWithSigma(st.delete.median, this.sigma.delete) + this.extraWriteLatency
         );
       default:
         // get and update are handled by executeCall.

@@ -3,6 +3,7 @@ import { Controller, ReconcilePanic, type ReconcileOutcome, type Reconciler } fr
 import { EventLoop } from './loop';
 import type { Proc } from './process';
 import { limiterWait } from './process';
+import { TestOp } from './testutil';
 import { Limiter } from './rate';
 import type { LogLine } from './run-types';
 import { Millisecond, Second } from './time';
@@ -224,6 +225,31 @@ describe('Controller workers', () => {
     c.queue.add('ns/a');
     loop.runUntil(Second);
     expect(calls.map((x) => x.t)).toEqual([0, 100 * Millisecond]);
+  });
+
+  it('a reconcile waiting on an Op resumes with its result, synchronous or later; extra results ignored', () => {
+    const got: unknown[] = [];
+    const ref: { loop?: EventLoop } = {};
+    const { loop, c } = setup(() => ({}), {
+      workers: 2,
+      reconciler: function* (req): Proc<ReconcileOutcome> {
+        const l = ref.loop!;
+        got.push([req, yield* new TestOp(l, 'now')]);
+        got.push([req, yield* new TestOp(l, 'later', l.now() + 5 * Millisecond), l.now()]);
+        return {};
+      },
+    });
+    ref.loop = loop;
+    c.queue.add('ns/a');
+    c.queue.add('ns/b');
+    loop.runUntil(Second);
+    expect(got).toEqual([
+      ['ns/a', 'now'],
+      ['ns/b', 'now'],
+      ['ns/a', 'later', 5 * Millisecond],
+      ['ns/b', 'later', 5 * Millisecond],
+    ]);
+    expect(c.reconcileCount()).toBe(2);
   });
 
   it('stop(): workers exit after their reconcile', () => {

@@ -10,7 +10,7 @@
 import type { EventLoop } from './loop';
 import { MetricsRegistry, RECONCILE_TIME_BUCKETS, type CounterSeries } from './metrics';
 import type { GaugeSeries, HistogramSeries } from './metrics';
-import { Context, DeadlineExceeded, type Proc, type Waitable } from './process';
+import { Context, DeadlineExceeded, Op, type OpWaiter, type Proc, type Waitable } from './process';
 import {
   PriorityQueue,
   LowPriority,
@@ -392,7 +392,7 @@ export class Controller<T> {
       kv: { ...this.baseKV(), 'worker count': this.maxConcurrentReconciles },
     });
     for (let i = 0; i < this.maxConcurrentReconciles; i++) {
-      const w = new Worker<T>(i);
+      const w = new Worker<T>(i, this);
       w.resumeTimer = () => this.resume(w, undefined);
       w.wake = () => this.workerLoop(w);
       this.workerLoop(w);
@@ -555,6 +555,18 @@ export class Controller<T> {
         }
         return false;
       }
+      if (y instanceof Op) {
+        // An Op resumes the worker through opDone (no closure per wait).
+        w.op = y;
+        w.opStarting = true;
+        w.opSync = false;
+        y.begin(w);
+        w.opStarting = false;
+        if (!w.opSync) return false;
+        v = w.opValue;
+        w.opValue = undefined;
+        continue;
+      }
       let fired = false;
       let subscribing = true;
       let syncValue: unknown = undefined;
@@ -575,6 +587,18 @@ export class Controller<T> {
     }
   }
 
+  /** @internal The result of the Op a worker's reconcile waits on (Worker.opDone). */
+  opResult(w: Worker<T>, op: Op<unknown>, value: unknown): void {
+    if (op !== w.op || w.done) return;
+    w.op = undefined;
+    if (w.opStarting) {
+      w.opSync = true;
+      w.opValue = value;
+    } else {
+      this.resume(w, value);
+    }
+  }
+
   /** After Reconcile returned (or panicked): the result mapping, then Done. */
   private endReconcile(
     w: Worker<T>,
@@ -586,6 +610,7 @@ export class Controller<T> {
     const info = w.info!;
     const ctx = w.rctx!;
     w.gen = undefined;
+    w.op = undefined;
     w.req = undefined;
     w.rec = -1;
     w.info = undefined;
@@ -744,7 +769,7 @@ export class Controller<T> {
 }
 
 /** One of the MaxConcurrentReconciles workers and the reconcile it is running. */
-class Worker<T> {
+class Worker<T> implements OpWaiter {
   /** Whether the worker has exited (shutdown, or a panic that stopped the controller). */
   done = false;
   /** Continues the reconcile after a sleep (a loop event). */
@@ -759,8 +784,20 @@ class Worker<T> {
   info: ReconcileInfo | undefined = undefined;
   start: Nanos = 0;
   rctx: Context | undefined = undefined;
+  // The Op the reconcile waits on, and whether its result came synchronously (inside begin).
+  op: Op<unknown> | undefined = undefined;
+  opStarting = false;
+  opSync = false;
+  opValue: unknown = undefined;
 
-  constructor(readonly idx: number) {}
+  constructor(
+    readonly idx: number,
+    private readonly controller: Controller<T>,
+  ) {}
+
+  opDone(op: Op<unknown>, value: unknown): void {
+    this.controller.opResult(this, op, value);
+  }
 }
 
 function noop(): void {}

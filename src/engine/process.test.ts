@@ -12,6 +12,7 @@ import {
   type Proc,
 } from './process';
 import { Limiter } from './rate';
+import { TestOp } from './testutil';
 import { Millisecond, Second } from './time';
 
 const ms = Millisecond;
@@ -58,6 +59,49 @@ describe('processes', () => {
     expect(got).toEqual([1]);
     loop.runUntil(10);
     expect(got).toEqual([1, 'late', 7]);
+  });
+
+  it('yield* of an Op: begun once when reached; synchronous and later results; extra results ignored', () => {
+    const loop = new EventLoop();
+    const got: unknown[] = [];
+    const now = new TestOp(loop, 1);
+    const later = new TestOp(loop, 'late', 7);
+    spawn(
+      loop,
+      (function* (): Proc<void> {
+        got.push(yield* now);
+        got.push(yield* later);
+        got.push(loop.now());
+        // A Waitable after an Op still works (the Op's second answer went nowhere).
+        got.push(yield* waitFor<string>((resume) => resume('w')));
+      })(),
+    );
+    expect(got).toEqual([1]);
+    expect([now.begins, later.begins]).toEqual([1, 1]);
+    loop.runUntil(10);
+    expect(got).toEqual([1, 'late', 7, 'w']);
+    expect([now.begins, later.begins]).toEqual([1, 1]);
+  });
+
+  it('a killed process ignores the result of the Op it was waiting on', () => {
+    const loop = new EventLoop();
+    const op = new TestOp(loop, 'late', 5);
+    let after = false;
+    let cleaned = false;
+    const p = spawn(
+      loop,
+      (function* (): Proc<void> {
+        try {
+          yield* op;
+          after = true;
+        } finally {
+          cleaned = true;
+        }
+      })(),
+    );
+    p.kill();
+    loop.runUntil(10);
+    expect([after, cleaned, p.done, op.done]).toEqual([false, true, true, true]);
   });
 
   it('kill stops a process and ignores its pending timer', () => {

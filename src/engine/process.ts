@@ -6,7 +6,8 @@
  *   - a number: sleep that many virtual nanoseconds (`yield 5 * Millisecond`; fractions are
  *     truncated; 0 lets the other events due now run first);
  *   - a Waitable `(resume) => void`: a function that arranges for `resume(value)` to be called
- *     once, later or at once; the value becomes the result of the `yield` expression.
+ *     once, later or at once; the value becomes the result of the `yield` expression;
+ *   - an Op (below): a one-shot wait that needs no closure, waited on with `yield* op`.
  *
  * Sub-steps compose with `yield*` (`const resp = yield* client.get(key)`), and
  * `waitFor<T>(w)` gives a typed result. A process ends when its generator returns; an
@@ -24,15 +25,79 @@ import type { Nanos } from './time';
 export type Resume = (value?: unknown) => void;
 /** Something a process can wait on: calls resume exactly once (extra calls are ignored). */
 export type Waitable = (resume: Resume) => void;
-export type Yield = Nanos | Waitable;
+export type Yield = Nanos | Waitable | Op<unknown>;
 /** A process body (or a sub-step used with yield*) returning R. */
 export type Proc<R = void> = Generator<Yield, R, unknown>;
 
-export class Process<R = void> {
+/** What waits on an Op: a Process, or a controller's worker. */
+export interface OpWaiter {
+  /** The result of `op`. Ignored unless the waiter is waiting on that op right now. */
+  opDone(op: Op<unknown>, value: unknown): void;
+}
+
+/**
+ * A one-shot wait without closures, for hot paths (the REST client's `request`): where a
+ * Waitable costs a closure, a `waitFor` generator, two iterator results and the driver's
+ * resume closure per wait, an Op is one object that is at once the step's iterator, its
+ * iterator results and the value yielded to the driver. A process waits with
+ * `const r = yield* op`; the driver (Process, or a controller worker) sees the Op yielded,
+ * calls `op.begin(waiter)`, and the Op calls `waiter.opDone(op, value)` exactly once, later or
+ * at once (inside `begin`). An Op is waited on once.
+ */
+export abstract class Op<T> implements Iterator<Op<T>, T, unknown> {
+  // Iterator-result fields: while yielded, value is the Op itself; once done, the result.
+  declare value: unknown;
+  declare done: boolean;
+  /** Whether the Op has been yielded (the first next()). */
+  declare private yielded: boolean;
+  constructor() {
+    this.value = this;
+    this.done = false;
+    this.yielded = false;
+  }
+
+  /** Starts the operation; it must call `waiter.opDone(this, value)` exactly once. */
+  abstract begin(waiter: OpWaiter): void;
+
+  [Symbol.iterator](): Op<T> {
+    return this;
+  }
+
+  /** yield*'s protocol: the first call yields the Op itself, the second returns the result. */
+  next(value?: unknown): IteratorResult<Op<T>, T> {
+    if (!this.done) {
+      if (this.yielded) {
+        this.done = true;
+        this.value = value;
+      } else this.yielded = true;
+    }
+    // The Op is its own iterator result ({ value, done }), so a wait allocates none.
+    return this as unknown as IteratorResult<Op<T>, T>;
+  }
+
+  /** The waiting process was stopped (generator.return): the wait is abandoned. */
+  return(value: T): IteratorResult<Op<T>, T> {
+    this.done = true;
+    this.value = value;
+    return this as unknown as IteratorResult<Op<T>, T>;
+  }
+
+  throw(e?: unknown): IteratorResult<Op<T>, T> {
+    this.done = true;
+    throw e;
+  }
+}
+
+export class Process<R = void> implements OpWaiter {
   private finished = false;
   private killed = false;
   private value: R | undefined = undefined;
   private readonly resumeTimer: () => void;
+  // The Op being waited on, and whether its result came synchronously (inside begin).
+  private op: Op<unknown> | undefined = undefined;
+  private opStarting = false;
+  private opSync = false;
+  private opValue: unknown = undefined;
 
   constructor(
     private readonly loop: EventLoop,
@@ -82,6 +147,17 @@ export class Process<R = void> {
         }
         return;
       }
+      if (y instanceof Op) {
+        this.op = y;
+        this.opStarting = true;
+        this.opSync = false;
+        y.begin(this);
+        this.opStarting = false;
+        if (!this.opSync) return;
+        v = this.opValue;
+        this.opValue = undefined;
+        continue;
+      }
       let fired = false;
       let subscribing = true;
       let syncValue: unknown = undefined;
@@ -99,6 +175,18 @@ export class Process<R = void> {
       subscribing = false;
       if (!sync) return;
       v = syncValue;
+    }
+  }
+
+  /** @internal OpWaiter: the result of the Op this process waits on. */
+  opDone(op: Op<unknown>, value: unknown): void {
+    if (op !== this.op || this.done) return;
+    this.op = undefined;
+    if (this.opStarting) {
+      this.opSync = true;
+      this.opValue = value;
+    } else {
+      this.run(value);
     }
   }
 }

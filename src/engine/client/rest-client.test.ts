@@ -152,6 +152,38 @@ describe('client-side QPS/Burst (controller-semantics.md §6)', () => {
     );
   });
 
+  it('request(): sent when the process reaches it; a limiter error answers at once, without a wait', () => {
+    const h = harness('dev', { qps: 1, burst: 1 });
+    seedDatabases(h.server, 1);
+    const req: ApiRequest = { verb: 'get', kind: 'Database', namespace: 'default', name: 'db-0' };
+    const ctx = { deadline: 500 * Millisecond };
+    const got: [number, number, boolean, string?][] = [];
+    const op = h.client.request(req, ctx);
+    expect(h.client.inFlight()).toBe(0);
+    spawn(
+      h.loop,
+      (function* (): Proc<void> {
+        const a = yield* op;
+        got.push([h.loop.now(), a.code, a.ok]);
+        // The bucket is empty now, and the next token comes after the deadline.
+        const b = yield* h.client.request(req, ctx);
+        got.push([h.loop.now(), b.code, b.ok, b.error?.message]);
+      })(),
+    );
+    expect(h.client.inFlight()).toBe(1);
+    h.loop.runUntil(Second);
+    expect(got).toHaveLength(2);
+    expect(got[0]!.slice(1)).toEqual([200, true]);
+    // Answered at the instant the first result arrived: no event in between.
+    expect(got[1]![0]).toBe(got[0]![0]);
+    expect(got[1]!.slice(1)).toEqual([
+      0,
+      false,
+      'client rate limiter Wait returned an error: rate: Wait(n=1) would exceed context deadline',
+    ]);
+    expect(h.client.inFlight()).toBe(0);
+  });
+
   it('treats QPS 0 / Burst 0 as client-go’s defaults 5 / 10', () => {
     const h = harness('dev', { qps: 0, burst: 0 });
     expect(h.client.qps).toBe(5);

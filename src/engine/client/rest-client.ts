@@ -18,12 +18,13 @@
  * - a why-waiting observer: spans clientThrottle, apfQueue, execution, retrySleep per request,
  *   tagged with the caller's object key.
  *
- * Callback core (`do`) with Waitable/generator adapters for src/engine/process.ts.
+ * Callback core (`do`), a Waitable adapter (`call`) and an Op (`request`, no closures) for
+ * src/engine/process.ts.
  */
 import type { EventLoop } from '../loop';
 import type { CounterSeries, HistogramSeries, MetricsRegistry } from '../metrics';
 import type { Rng } from '../prng';
-import { waitFor, type Proc } from '../process';
+import { Op, type OpWaiter } from '../process';
 import type { LogLine, TraceSpan } from '../run-types';
 import { TokenBucketRateLimiter } from '../flowcontrol';
 import type { Nanos } from '../time';
@@ -157,18 +158,21 @@ const RESEND = 2;
 type Phase = typeof ARRIVE | typeof RESPOND | typeof RESEND;
 
 /**
- * One request through the client: its attempts, timings and the single timer callback.
+ * One request through the client: its attempts, timings and the single timer callback. It is
+ * also the Op a process waits on for `request()` (then `waiter` gets the result, not `cb`).
  * Fields are `declare`d and assigned in the constructor, so an instance is built with plain
  * stores (no class-field definitions; this object is created for every request).
  */
-class Pending {
+class Pending extends Op<ClientResult> {
   declare readonly client: RestClient;
   declare readonly req: ApiRequest;
   /** The client's user when the request names none (the server classifies by it). */
   declare readonly user: UserInfo | undefined;
   declare readonly ctx: RequestContext;
-  declare readonly cb: (r: ClientResult) => void;
-  declare readonly start: Nanos;
+  /** Who gets the result: a callback (`do`), or the process waiting on this Op. */
+  declare readonly cb: ((r: ClientResult) => void) | undefined;
+  declare waiter: OpWaiter | undefined;
+  declare start: Nanos;
   declare readonly method: string;
   declare readonly slot: MethodSlot;
   declare attempts: number;
@@ -190,16 +194,18 @@ class Pending {
     req: ApiRequest,
     user: UserInfo | undefined,
     ctx: RequestContext,
-    cb: (r: ClientResult) => void,
+    cb: ((r: ClientResult) => void) | undefined,
     start: Nanos,
     method: string,
     slot: MethodSlot,
   ) {
+    super();
     this.client = client;
     this.req = req;
     this.user = user;
     this.ctx = ctx;
     this.cb = cb;
+    this.waiter = undefined;
     this.start = start;
     this.method = method;
     this.slot = slot;
@@ -216,6 +222,12 @@ class Pending {
       if (res === undefined) client.step(this);
       else client.answered(this, res);
     };
+  }
+
+  /** Op: sent when the waiting process reaches it (`yield* client.request(…)`). */
+  begin(waiter: OpWaiter): void {
+    this.waiter = waiter;
+    this.client.begin(this);
   }
 }
 
@@ -311,8 +323,16 @@ export class RestClient {
 
   /** Sends a request; `cb` is called exactly once with the final result. */
   do(req: ApiRequest, cb: (r: ClientResult) => void, ctx: RequestContext = NO_CONTEXT): void {
+    this.begin(this.pending(req, cb, ctx));
+  }
+
+  private pending(
+    req: ApiRequest,
+    cb: ((r: ClientResult) => void) | undefined,
+    ctx: RequestContext,
+  ): Pending {
     const method = methodOf(req.verb);
-    const p = new Pending(
+    return new Pending(
       this,
       req,
       req.user ?? this.o.user,
@@ -322,6 +342,11 @@ export class RestClient {
       method,
       this.slot(method),
     );
+  }
+
+  /** @internal Sends a pending request (from `do`, or when a process reaches its Op). */
+  begin(p: Pending): void {
+    p.start = this.loop.now();
     this.inflight++;
     this.throttleThenSend(p);
   }
@@ -331,9 +356,12 @@ export class RestClient {
     return (resume) => this.do(req, resume, ctx);
   }
 
-  /** Generator form: `const r = yield* client.request(req, ctx)`. */
-  request(req: ApiRequest, ctx?: RequestContext): Proc<ClientResult> {
-    return waitFor<ClientResult>(this.call(req, ctx));
+  /**
+   * Process form: `const r = yield* client.request(req, ctx)`. An Op: the request is sent when
+   * the process reaches it, and the waiting costs no closure or generator of its own.
+   */
+  request(req: ApiRequest, ctx: RequestContext = NO_CONTEXT): Op<ClientResult> {
+    return this.pending(req, undefined, ctx);
   }
 
   // Typed conveniences (all Waitables).
@@ -625,7 +653,7 @@ export class RestClient {
     p.timings.total = this.loop.now() - p.start;
     // One literal with every key (same keys, same order as `finish` gives an error result):
     // adding attempts and timings afterwards would grow a property store per request.
-    p.cb({
+    this.deliver(p, {
       ok: true,
       code: res.code,
       object: res.object,
@@ -678,7 +706,14 @@ export class RestClient {
     const out = r as ClientResult;
     out.attempts = p.attempts;
     out.timings = p.timings;
-    p.cb(out);
+    this.deliver(p, out);
+  }
+
+  /** The final result, to the callback or to the process waiting on the request's Op. */
+  private deliver(p: Pending, r: ClientResult): void {
+    const w = p.waiter;
+    if (w !== undefined) w.opDone(p, r);
+    else p.cb!(r);
   }
 
   /** The URL, built only when a log line needs it. */

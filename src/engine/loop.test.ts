@@ -14,6 +14,23 @@ describe('EventLoop', () => {
     expect(loop.now()).toBe(100);
   });
 
+  it('scheduleWith passes each event its own argument, in (time, insertion) order with schedule', () => {
+    const loop = new EventLoop();
+    const out: string[] = [];
+    const shared = (x: string) => out.push(x);
+    loop.scheduleWith(20, shared, 'c');
+    loop.schedule(10, () => out.push('a'));
+    const h = loop.scheduleWith(10, shared, 'x');
+    loop.scheduleWith(10, shared, 'b');
+    loop.cancel(h);
+    // A plain callback gets no argument (undefined), even in a slot that held one.
+    loop.schedule(15, (...args: unknown[]) =>
+      out.push(`plain:${args.length > 0 ? String(args[0]) : ''}`),
+    );
+    loop.runUntil(100);
+    expect(out).toEqual(['a', 'b', 'plain:undefined', 'c']);
+  });
+
   it('cancel removes a pending event and ignores stale handles', () => {
     const loop = new EventLoop();
     const out: number[] = [];

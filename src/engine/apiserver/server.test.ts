@@ -141,6 +141,28 @@ describe('service time (§10.2)', () => {
   });
 });
 
+describe('handleWith', () => {
+  it('answers like handle, passing each request’s own argument to one shared callback', () => {
+    const a = server();
+    const b = server();
+    seed(a.s, 3);
+    seed(b.s, 3);
+    const viaHandle: [string, number, number][] = [];
+    const viaWith: [string, number, number][] = [];
+    const shared = (res: ApiResponse, name: string) =>
+      viaWith.push([name, res.code, res.completedAt]);
+    for (const name of ['db-0', 'db-2', 'missing']) {
+      const req: ApiRequest = { verb: 'get', kind: 'Database', namespace: 'default', name };
+      a.s.handle(req, (res) => viaHandle.push([name, res.code, res.completedAt]));
+      b.s.handleWith(req, shared, name);
+    }
+    a.loop.runUntil(Second);
+    b.loop.runUntil(Second);
+    expect(viaWith.map((x) => x[1]).sort()).toEqual([200, 200, 404]);
+    expect(viaWith).toEqual(viaHandle);
+  });
+});
+
 describe('writes, conflicts and watches through the server', () => {
   it('applies concurrent updates from the same resourceVersion once; the other gets 409', () => {
     const { loop, s, metrics } = server();

@@ -212,7 +212,9 @@ class ServerCall implements ApfRequester {
   declare readonly c: Classification;
   declare readonly seats: number;
   declare readonly arrivedAt: Nanos;
-  declare readonly done: (res: ApiResponse) => void;
+  /** Called with the response and `doneArg` (handleWith), or with the response only. */
+  declare readonly done: (res: ApiResponse, arg: unknown) => void;
+  declare readonly doneArg: unknown;
   declare ticket: ApfTicket | undefined;
   declare dispatchedAt: Nanos;
   declare object: KubeObject | undefined;
@@ -222,15 +224,14 @@ class ServerCall implements ApfRequester {
   declare served: boolean;
   /** Max-inflight mode (APF off): 1 read-only, 2 mutating; 0 under APF. */
   declare inflight: 0 | 1 | 2;
-  /** The execution timer's callback. */
-  declare readonly complete: () => void;
   constructor(
     server: ApiServer,
     req: ApiRequest,
     c: Classification,
     seats: number,
     arrivedAt: Nanos,
-    done: (res: ApiResponse) => void,
+    done: (res: ApiResponse, arg: unknown) => void,
+    doneArg: unknown,
   ) {
     this.server = server;
     this.req = req;
@@ -238,6 +239,7 @@ class ServerCall implements ApfRequester {
     this.seats = seats;
     this.arrivedAt = arrivedAt;
     this.done = done;
+    this.doneArg = doneArg;
     this.ticket = undefined;
     this.dispatchedAt = arrivedAt;
     this.object = undefined;
@@ -245,7 +247,6 @@ class ServerCall implements ApfRequester {
     this.error = undefined;
     this.served = false;
     this.inflight = 0;
-    this.complete = () => server.completeCall(this);
   }
   apfDispatched(t: ApfTicket): void {
     this.ticket = t;
@@ -280,6 +281,8 @@ export class ApiServer {
   private lastKind = '';
   private lastKindSlot: KindSlot | undefined = undefined;
   private mutatingCache: MutatingWorkCache = { watchers: -1, maxSeats: -1, work: ONE_SEAT };
+  /** The execution timer's callback (one for all calls: the call is the event's argument). */
+  private readonly completeFn = (call: ServerCall): void => this.completeCall(call);
 
   constructor(o: ApiServerOptions) {
     this.loop = o.loop;
@@ -449,15 +452,29 @@ export class ApiServer {
    * it is the operator's ServiceAccount.
    */
   handle(req: ApiRequest, done: (res: ApiResponse) => void, user?: UserInfo): void {
+    this.handleWith(req, done, undefined, user);
+  }
+
+  /**
+   * handle() with a callback that also gets `arg` (one long-lived callback for many requests,
+   * each with its own argument: no closure per request).
+   */
+  handleWith<A>(
+    req: ApiRequest,
+    done: (res: ApiResponse, arg: A) => void,
+    arg: A,
+    user?: UserInfo,
+  ): void {
     const arrivedAt = this.loop.now();
+    const cb = done as (res: ApiResponse, arg: unknown) => void;
     if (!this.config.enablePriorityAndFairness) {
-      this.handleMaxInflight(req, arrivedAt, done);
+      this.handleMaxInflight(req, arrivedAt, cb, arg);
       return;
     }
     const c = this.classify(req, req.user ?? user ?? OPERATOR_USER);
     const work = this.workEstimate(req, c);
     const seats = Math.max(work.initialSeats, work.finalSeats);
-    this.apf.admit(c, work, new ServerCall(this, req, c, seats, arrivedAt, done));
+    this.apf.admit(c, work, new ServerCall(this, req, c, seats, arrivedAt, cb, arg));
   }
 
   /** @internal APF rejected the call: 429 with the level's Retry-After. */
@@ -475,7 +492,7 @@ export class ApiServer {
       completedAt: this.loop.now(),
     };
     this.record(call.req, res);
-    call.done(res);
+    call.done(res, call.doneArg);
   }
 
   /** @internal APF dispatched the call: reads are served now, then the service time runs. */
@@ -512,7 +529,7 @@ export class ApiServer {
         service = this.serviceTime(req, call);
     }
     service = Math.max(1, Math.round(service * inflation));
-    this.loop.after(service, call.complete);
+    this.loop.scheduleWith(this.loop.now() + service, this.completeFn, call);
   }
 
   /** @internal The call's service time is over: writes are applied, the response sent. */
@@ -541,7 +558,7 @@ export class ApiServer {
     this.record(req, res);
     if (call.inflight === 2) this.inflightMutating--;
     else if (call.inflight === 1) this.inflightReadOnly--;
-    call.done(res);
+    call.done(res, call.doneArg);
   }
 
   /** Service time of the verbs other than get/update; a list is served here (at dispatch). */
@@ -611,7 +628,8 @@ export class ApiServer {
   private handleMaxInflight(
     req: ApiRequest,
     arrivedAt: Nanos,
-    done: (r: ApiResponse) => void,
+    done: (r: ApiResponse, arg: unknown) => void,
+    doneArg: unknown,
   ): void {
     const mutating = isMutating(req.verb);
     const f = this.seatsFactor;
@@ -631,12 +649,12 @@ export class ApiServer {
         completedAt: arrivedAt,
       };
       this.record(req, res);
-      done(res);
+      done(res, doneArg);
       return;
     }
     if (mutating) this.inflightMutating++;
     else this.inflightReadOnly++;
-    const call = new ServerCall(this, req, NO_CLASSIFICATION, 1, arrivedAt, done);
+    const call = new ServerCall(this, req, NO_CLASSIFICATION, 1, arrivedAt, done, doneArg);
     call.inflight = mutating ? 2 : 1;
     this.executeCall(call);
   }

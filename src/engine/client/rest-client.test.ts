@@ -246,19 +246,22 @@ class FixedServer extends ApiServer {
   ) {
     super({ loop, rng: new Rng(3), metrics });
   }
-  override handle(req: ApiRequest, done: (res: ApiResponse) => void): void {
+  override handleWith<A>(req: ApiRequest, done: (res: ApiResponse, arg: A) => void, arg: A): void {
     const now = this.loop.now();
     this.loop.after(Millisecond, () =>
-      done({
-        code: 200,
-        flowSchema: 'service-accounts',
-        priorityLevel: 'workload-low',
-        seats: 1,
-        arrivedAt: now,
-        dispatchedAt: now,
-        completedAt: this.loop.now(),
-        ...this.answer(req),
-      }),
+      done(
+        {
+          code: 200,
+          flowSchema: 'service-accounts',
+          priorityLevel: 'workload-low',
+          seats: 1,
+          arrivedAt: now,
+          dispatchedAt: now,
+          completedAt: this.loop.now(),
+          ...this.answer(req),
+        },
+        arg,
+      ),
     );
   }
 }

@@ -158,7 +158,7 @@ const RESEND = 2;
 type Phase = typeof ARRIVE | typeof RESPOND | typeof RESEND;
 
 /**
- * One request through the client: its attempts, timings and the single timer callback. It is
+ * One request through the client: its attempts, timings and the phase of its timers. It is
  * also the Op a process waits on for `request()` (then `waiter` gets the result, not `cb`).
  * Fields are `declare`d and assigned in the constructor, so an instance is built with plain
  * stores (no class-field definitions; this object is created for every request).
@@ -184,11 +184,6 @@ class Pending extends Op<ClientResult> {
   declare rtt: Nanos;
   declare res: ApiResponse | undefined;
   declare readonly timings: RequestTimings;
-  /**
-   * The request's one callback: the event of every timer of this request (no argument; see
-   * `phase`), and the server's `done` (with the response).
-   */
-  declare readonly fire: (res?: ApiResponse) => void;
   constructor(
     client: RestClient,
     req: ApiRequest,
@@ -218,10 +213,6 @@ class Pending extends Op<ClientResult> {
     this.rtt = 0;
     this.res = undefined;
     this.timings = { throttle: 0, apfQueue: 0, execution: 0, retrySleep: 0, network: 0, total: 0 };
-    this.fire = (res?: ApiResponse) => {
-      if (res === undefined) client.step(this);
-      else client.answered(this, res);
-    };
   }
 
   /** Op: sent when the waiting process reaches it (`yield* client.request(…)`). */
@@ -265,6 +256,12 @@ export class RestClient {
   private readonly minor: number;
   private inflight = 0;
   private readonly slots = new Map<string, MethodSlot>();
+  /**
+   * The timers of every request (arrival at the server, response, resend; see Pending.phase)
+   * and the server's answer: one callback each for all requests, the request as argument.
+   */
+  private readonly stepFn = (p: Pending): void => this.step(p);
+  private readonly answeredFn = (res: ApiResponse, p: Pending): void => this.answered(p, res);
 
   constructor(o: RestClientOptions) {
     this.o = o;
@@ -537,14 +534,14 @@ export class RestClient {
     p.sentAt = sentAt;
     p.rtt = rtt;
     p.phase = ARRIVE;
-    this.loop.schedule(sentAt + Math.floor(rtt / 2), p.fire);
+    this.loop.scheduleWith(sentAt + Math.floor(rtt / 2), this.stepFn, p);
   }
 
   /** @internal A timer of the request fired (arrival at the server, response, resend). */
   step(p: Pending): void {
     switch (p.phase) {
       case ARRIVE:
-        this.o.server.handle(p.req, p.fire, p.user);
+        this.o.server.handleWith(p.req, this.answeredFn, p, p.user);
         return;
       case RESPOND:
         this.onResponse(p, p.res!, p.sentAt, p.rtt);
@@ -559,7 +556,7 @@ export class RestClient {
   answered(p: Pending, res: ApiResponse): void {
     p.res = res;
     p.phase = RESPOND;
-    this.loop.schedule(this.loop.now() + (p.rtt - Math.floor(p.rtt / 2)), p.fire);
+    this.loop.scheduleWith(this.loop.now() + (p.rtt - Math.floor(p.rtt / 2)), this.stepFn, p);
   }
 
   private onResponse(p: Pending, res: ApiResponse, sentAt: Nanos, rtt: Nanos): void {
@@ -617,7 +614,7 @@ export class RestClient {
           );
         }
         p.phase = RESEND;
-        this.loop.schedule(now + sleep, p.fire);
+        this.loop.scheduleWith(now + sleep, this.stepFn, p);
         return;
       }
       const qr = qualifiedResource(p.req.kind);

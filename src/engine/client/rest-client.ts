@@ -190,7 +190,6 @@ class Pending extends Op<ClientResult> {
     user: UserInfo | undefined,
     ctx: RequestContext,
     cb: ((r: ClientResult) => void) | undefined,
-    start: Nanos,
     method: string,
     slot: MethodSlot,
   ) {
@@ -201,7 +200,8 @@ class Pending extends Op<ClientResult> {
     this.ctx = ctx;
     this.cb = cb;
     this.waiter = undefined;
-    this.start = start;
+    // Set when the request is sent (RestClient.startPending).
+    this.start = 0;
     this.method = method;
     this.slot = slot;
     this.attempts = 0;
@@ -218,7 +218,7 @@ class Pending extends Op<ClientResult> {
   /** Op: sent when the waiting process reaches it (`yield* client.request(…)`). */
   begin(waiter: OpWaiter): void {
     this.waiter = waiter;
-    this.client.begin(this);
+    this.client.startPending(this);
   }
 }
 
@@ -320,7 +320,7 @@ export class RestClient {
 
   /** Sends a request; `cb` is called exactly once with the final result. */
   do(req: ApiRequest, cb: (r: ClientResult) => void, ctx: RequestContext = NO_CONTEXT): void {
-    this.begin(this.pending(req, cb, ctx));
+    this.startPending(this.pending(req, cb, ctx));
   }
 
   private pending(
@@ -329,20 +329,11 @@ export class RestClient {
     ctx: RequestContext,
   ): Pending {
     const method = methodOf(req.verb);
-    return new Pending(
-      this,
-      req,
-      req.user ?? this.o.user,
-      ctx,
-      cb,
-      this.loop.now(),
-      method,
-      this.slot(method),
-    );
+    return new Pending(this, req, req.user ?? this.o.user, ctx, cb, method, this.slot(method));
   }
 
   /** @internal Sends a pending request (from `do`, or when a process reaches its Op). */
-  begin(p: Pending): void {
+  startPending(p: Pending): void {
     p.start = this.loop.now();
     this.inflight++;
     this.throttleThenSend(p);

@@ -10,7 +10,15 @@
 import type { EventLoop } from './loop';
 import { MetricsRegistry, RECONCILE_TIME_BUCKETS, type CounterSeries } from './metrics';
 import type { GaugeSeries, HistogramSeries } from './metrics';
-import { Context, DeadlineExceeded, Op, type OpWaiter, type Proc, type Waitable } from './process';
+import {
+  Context,
+  DeadlineExceeded,
+  Op,
+  OpWait,
+  type OpWaiter,
+  type Proc,
+  type Waitable,
+} from './process';
 import {
   PriorityQueue,
   LowPriority,
@@ -557,14 +565,8 @@ export class Controller<T> {
       }
       if (y instanceof Op) {
         // An Op resumes the worker through opDone (no closure per wait).
-        w.op = y;
-        w.opStarting = true;
-        w.opSync = false;
-        y.begin(w);
-        w.opStarting = false;
-        if (!w.opSync) return false;
-        v = w.opValue;
-        w.opValue = undefined;
+        if (!w.opWait.begin(y, w)) return false;
+        v = w.opWait.take();
         continue;
       }
       let fired = false;
@@ -589,14 +591,7 @@ export class Controller<T> {
 
   /** @internal The result of the Op a worker's reconcile waits on (Worker.opDone). */
   opResult(w: Worker<T>, op: Op<unknown>, value: unknown): void {
-    if (op !== w.op || w.done) return;
-    w.op = undefined;
-    if (w.opStarting) {
-      w.opSync = true;
-      w.opValue = value;
-    } else {
-      this.resume(w, value);
-    }
+    if (w.opWait.accept(op, value) && !w.done) this.resume(w, value);
   }
 
   /** After Reconcile returned (or panicked): the result mapping, then Done. */
@@ -610,7 +605,7 @@ export class Controller<T> {
     const info = w.info!;
     const ctx = w.rctx!;
     w.gen = undefined;
-    w.op = undefined;
+    w.opWait.clear();
     w.req = undefined;
     w.rec = -1;
     w.info = undefined;
@@ -784,11 +779,8 @@ class Worker<T> implements OpWaiter {
   info: ReconcileInfo | undefined = undefined;
   start: Nanos = 0;
   rctx: Context | undefined = undefined;
-  // The Op the reconcile waits on, and whether its result came synchronously (inside begin).
-  op: Op<unknown> | undefined = undefined;
-  opStarting = false;
-  opSync = false;
-  opValue: unknown = undefined;
+  /** The Op the reconcile waits on, if any. */
+  readonly opWait = new OpWait();
 
   constructor(
     readonly idx: number,

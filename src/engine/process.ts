@@ -88,16 +88,62 @@ export abstract class Op<T> implements Iterator<Op<T>, T, unknown> {
   }
 }
 
+/**
+ * One waiter's wait on an Op (a Process, a controller worker): which Op it waits on, and its
+ * result when that came synchronously, inside `begin`.
+ */
+export class OpWait {
+  private op: Op<unknown> | undefined = undefined;
+  private starting = false;
+  private sync = false;
+  private value: unknown = undefined;
+
+  /** Begins `op` for `waiter`. True if the result came at once: read it with `take()`. */
+  begin(op: Op<unknown>, waiter: OpWaiter): boolean {
+    this.op = op;
+    this.starting = true;
+    this.sync = false;
+    try {
+      op.begin(waiter);
+    } finally {
+      this.starting = false;
+    }
+    return this.sync;
+  }
+
+  /** The result that came inside `begin`. */
+  take(): unknown {
+    const v = this.value;
+    this.value = undefined;
+    return v;
+  }
+
+  /**
+   * A result of `op` (OpWaiter.opDone). True if the waiter must resume with it now; false if it
+   * is not the Op waited on (a stale or second result: ignored) or it came inside `begin`.
+   */
+  accept(op: Op<unknown>, value: unknown): boolean {
+    if (op !== this.op) return false;
+    this.op = undefined;
+    if (!this.starting) return true;
+    this.sync = true;
+    this.value = value;
+    return false;
+  }
+
+  /** The wait is abandoned (the reconcile or process ended): a later result is ignored. */
+  clear(): void {
+    this.op = undefined;
+    this.value = undefined;
+  }
+}
+
 export class Process<R = void> implements OpWaiter {
   private finished = false;
   private killed = false;
   private value: R | undefined = undefined;
   private readonly resumeTimer: () => void;
-  // The Op being waited on, and whether its result came synchronously (inside begin).
-  private op: Op<unknown> | undefined = undefined;
-  private opStarting = false;
-  private opSync = false;
-  private opValue: unknown = undefined;
+  private readonly opWait = new OpWait();
 
   constructor(
     private readonly loop: EventLoop,
@@ -148,14 +194,8 @@ export class Process<R = void> implements OpWaiter {
         return;
       }
       if (y instanceof Op) {
-        this.op = y;
-        this.opStarting = true;
-        this.opSync = false;
-        y.begin(this);
-        this.opStarting = false;
-        if (!this.opSync) return;
-        v = this.opValue;
-        this.opValue = undefined;
+        if (!this.opWait.begin(y, this)) return;
+        v = this.opWait.take();
         continue;
       }
       let fired = false;
@@ -180,14 +220,7 @@ export class Process<R = void> implements OpWaiter {
 
   /** @internal OpWaiter: the result of the Op this process waits on. */
   opDone(op: Op<unknown>, value: unknown): void {
-    if (op !== this.op || this.done) return;
-    this.op = undefined;
-    if (this.opStarting) {
-      this.opSync = true;
-      this.opValue = value;
-    } else {
-      this.run(value);
-    }
+    if (this.opWait.accept(op, value) && !this.done) this.run(value);
   }
 }
 

@@ -180,101 +180,102 @@ export interface ApfTicket {
   readonly flowSchema: string;
   readonly priorityLevel: string;
   readonly work: WorkEstimate;
-  /** When the request entered APF and when it got its seats (undefined while waiting). */
+  /** When the request entered APF. */
   readonly arrivedAt: Nanos;
-  dispatchedAt: Nanos | undefined;
+  /** When it got its seats (its arrival while it waits). */
+  readonly dispatchedAt: Nanos;
 }
 
-/** Who is told when a request gets its seats or is rejected (the server's request object). */
-export interface ApfRequester {
-  apfDispatched(t: ApfTicket): void;
-  apfRejected(reason: RejectReason, retryAfterSeconds: number): void;
+/**
+ * One request inside APF: its classification and seats, its queue, its wait-limit timer.
+ * Whoever sends requests subclasses it, so a request is one object on both sides (the
+ * server's ServerCall is one; `Apf.start` wraps callbacks in one), and is told through
+ * `apfDispatched` / `apfRejected`. Fields are `declare`d and assigned in the constructor
+ * (plain stores, no class-field definitions): one of these is created per request.
+ */
+export abstract class ApfRequest implements ApfTicket {
+  declare readonly c: Classification;
+  declare readonly work: WorkEstimate;
+  declare readonly arrivedAt: Nanos;
+  declare dispatchedAt: Nanos;
+  // Set by Apf.admit. The constructor stays this small so that TurboFan inlines it into the
+  // server's request path (a larger one was called through the generic construct stub).
+  declare id: number;
+  /** The request's priority level and its flow's metric series. */
+  declare pl: PriorityLevel;
+  declare fm: FlowMetrics;
+  /** The flow's hand of queue indices (shuffle sharding), cached on its classification. */
+  declare hand: readonly number[] | undefined;
+  declare queue: FQQueue | undefined;
+  declare arrivalR: number;
+  declare timer: number;
+  declare state: 'waiting' | 'executing' | 'finished' | 'rejected';
+
+  /** A request classified as `c` with estimated `work`, arriving at `arrivedAt`. */
+  constructor(c: Classification, work: WorkEstimate, arrivedAt: Nanos) {
+    this.c = c;
+    this.work = work;
+    this.arrivedAt = arrivedAt;
+    this.dispatchedAt = arrivedAt;
+    this.id = 0;
+    this.pl = undefined as never;
+    this.fm = undefined as never;
+    this.hand = undefined;
+    this.queue = undefined;
+    this.arrivalR = 0;
+    this.timer = -1;
+    this.state = 'waiting';
+  }
+  get flowSchema(): string {
+    return this.c.flowSchema;
+  }
+  get priorityLevel(): string {
+    return this.c.priorityLevel;
+  }
+  /** max(initial, final) seats: what the request occupies. */
+  get maxSeats(): number {
+    const w = this.work;
+    return w.initialSeats > w.finalSeats ? w.initialSeats : w.finalSeats;
+  }
+  /** totalWork in seat-seconds with the estimated service duration. */
+  totalWork(): number {
+    const w = this.work;
+    return (
+      (w.initialSeats * ESTIMATED_SERVICE_DURATION + w.finalSeats * w.additionalLatency) / Second
+    );
+  }
+  /** It got its seats (dispatchedAt is set). */
+  abstract apfDispatched(): void;
+  /** It was rejected: 429 with `reason` and the level's current Retry-After. */
+  abstract apfRejected(reason: RejectReason, retryAfterSeconds: number): void;
 }
 
-/** Adapts the callback form of Apf.start. */
-class CallbackRequester implements ApfRequester {
+/** The callback form of Apf.start. */
+class CallbackRequest extends ApfRequest {
+  declare readonly onDispatch: (t: ApfTicket) => void;
+  declare readonly onReject: (reason: RejectReason, retryAfterSeconds: number) => void;
   constructor(
-    readonly onDispatch: (t: ApfTicket) => void,
-    readonly onReject: (reason: RejectReason, retryAfterSeconds: number) => void,
-  ) {}
-  apfDispatched(t: ApfTicket): void {
-    this.onDispatch(t);
+    c: Classification,
+    work: WorkEstimate,
+    arrivedAt: Nanos,
+    onDispatch: (t: ApfTicket) => void,
+    onReject: (reason: RejectReason, retryAfterSeconds: number) => void,
+  ) {
+    super(c, work, arrivedAt);
+    this.onDispatch = onDispatch;
+    this.onReject = onReject;
+  }
+  apfDispatched(): void {
+    this.onDispatch(this);
   }
   apfRejected(reason: RejectReason, retryAfterSeconds: number): void {
     this.onReject(reason, retryAfterSeconds);
   }
 }
 
-/**
- * One request inside APF. Fields are `declare`d and assigned in the constructor (plain
- * stores, no class-field definitions): one of these is created per request.
- */
-class Req implements ApfTicket {
-  declare dispatchedAt: Nanos | undefined;
-  declare queue: FQQueue | undefined;
-  declare arrivalR: number;
-  declare timer: number;
-  declare state: 'waiting' | 'executing' | 'finished' | 'rejected';
-  declare readonly id: number;
-  declare readonly flowSchema: string;
-  declare readonly priorityLevel: string;
-  declare readonly flowHash: bigint;
-  declare readonly flowKey: string;
-  declare readonly work: WorkEstimate;
-  declare readonly arrivedAt: Nanos;
-  declare readonly fm: FlowMetrics;
-  declare readonly requester: ApfRequester;
-  /** The request's priority level (finish() needs no lookup by name). */
-  declare readonly pl: PriorityLevel;
-  /** The flow's hand of queue indices (shuffle sharding), cached on its classification. */
-  declare readonly hand: readonly number[] | undefined;
-  /** max(initial, final) seats: what the request occupies. */
-  declare readonly maxSeats: number;
-  /** totalWork in seat-seconds with the estimated service duration (computed once). */
-  declare readonly work_: number;
-  constructor(
-    id: number,
-    flowSchema: string,
-    priorityLevel: string,
-    flowHash: bigint,
-    flowKey: string,
-    work: WorkEstimate,
-    arrivedAt: Nanos,
-    fm: FlowMetrics,
-    requester: ApfRequester,
-    pl: PriorityLevel,
-    hand: readonly number[] | undefined,
-  ) {
-    this.dispatchedAt = undefined;
-    this.queue = undefined;
-    this.arrivalR = 0;
-    this.timer = -1;
-    this.state = 'waiting';
-    this.id = id;
-    this.flowSchema = flowSchema;
-    this.priorityLevel = priorityLevel;
-    this.flowHash = flowHash;
-    this.flowKey = flowKey;
-    this.work = work;
-    this.arrivedAt = arrivedAt;
-    this.fm = fm;
-    this.requester = requester;
-    this.pl = pl;
-    this.hand = hand;
-    this.maxSeats = Math.max(work.initialSeats, work.finalSeats);
-    this.work_ =
-      (work.initialSeats * ESTIMATED_SERVICE_DURATION + work.finalSeats * work.additionalLatency) /
-      Second;
-  }
-  /** totalWork in seat-seconds with the estimated service duration. */
-  totalWork(): number {
-    return this.work_;
-  }
-}
-
 class FQQueue {
   /** Waiting requests from `head` on; slots before it are cleared (no retention). */
-  waiting: (Req | null)[] = [];
+  waiting: (ApfRequest | null)[] = [];
   head = 0;
   nextDispatchR = 0;
   seatsInUse = 0;
@@ -285,13 +286,13 @@ class FQQueue {
   get length(): number {
     return this.waiting.length - this.head;
   }
-  peek(): Req | undefined {
+  peek(): ApfRequest | undefined {
     return this.waiting[this.head] ?? undefined;
   }
-  push(r: Req): void {
+  push(r: ApfRequest): void {
     this.waiting.push(r);
   }
-  shift(): Req {
+  shift(): ApfRequest {
     const w = this.waiting;
     const r = w[this.head]!;
     w[this.head++] = null;
@@ -304,7 +305,7 @@ class FQQueue {
     }
     return r;
   }
-  remove(r: Req): boolean {
+  remove(r: ApfRequest): boolean {
     const i = this.waiting.indexOf(r, this.head);
     if (i < 0) return false;
     this.waiting.splice(i, 1);
@@ -432,7 +433,7 @@ export class PriorityLevel {
   }
 
   /** Enters a request; it is dispatched now or later, or rejected (callbacks). */
-  start(r: Req): void {
+  start(r: ApfRequest): void {
     if (this.exempt) {
       this.dispatchUnqueued(r);
       return;
@@ -473,8 +474,8 @@ export class PriorityLevel {
     return hand;
   }
 
-  private shuffleShard(r: Req): FQQueue {
-    const hand = r.hand ?? this.handOf(r.flowKey, r.flowHash);
+  private shuffleShard(r: ApfRequest): FQQueue {
+    const hand = r.hand ?? this.handOf(r.c.flowKey, r.c.flowHash);
     const queues = this.queues;
     let best = hand[0]!;
     let bestWork = Infinity;
@@ -489,7 +490,7 @@ export class PriorityLevel {
     return queues[best]!;
   }
 
-  private enqueue(q: FQQueue, r: Req): void {
+  private enqueue(q: FQQueue, r: ApfRequest): void {
     const was = this.queueActivityBefore(q);
     if (q.length === 0 && q.executing === 0) q.nextDispatchR = this.currentR;
     r.queue = q;
@@ -515,7 +516,7 @@ export class PriorityLevel {
    * and shift, the non-empty index, waiting counters, the in-queue gauge's +1 −1, the second
    * integrator sample at the same instant with the same value).
    */
-  private enqueueAndDispatchAtOnce(q: FQQueue, r: Req): void {
+  private enqueueAndDispatchAtOnce(q: FQQueue, r: ApfRequest): void {
     const seats = r.maxSeats;
     const R = this.currentR;
     // enqueue: an idle queue restarts at R; the anti-windup bound (boundNextDispatch).
@@ -534,7 +535,7 @@ export class PriorityLevel {
     q.executing++;
     q.seatsInUse += seats;
     this.seatsRequested += seats;
-    q.nextDispatchR += r.work_;
+    q.nextDispatchR += r.totalWork();
     this.noteDemand();
     this.markExecuting(r);
   }
@@ -556,7 +557,7 @@ export class PriorityLevel {
     if (k >= 0) this.nonEmpty.splice(k, 1);
   }
 
-  private dequeueAccounting(q: FQQueue, r: Req): void {
+  private dequeueAccounting(q: FQQueue, r: ApfRequest): void {
     q.waitingWork -= r.totalWork();
     q.waitingMaxSeats -= r.maxSeats;
     this.seatsRequested -= r.maxSeats;
@@ -569,7 +570,7 @@ export class PriorityLevel {
     r.fm.inqueue.dec();
   }
 
-  private timeOut(r: Req): void {
+  private timeOut(r: ApfRequest): void {
     if (r.state !== 'waiting') return;
     this.syncTime();
     const q = r.queue!;
@@ -584,7 +585,7 @@ export class PriorityLevel {
     this.dispatchAsMuchAsPossible();
   }
 
-  private reject(r: Req, reason: RejectReason): void {
+  private reject(r: ApfRequest, reason: RejectReason): void {
     r.state = 'rejected';
     const waited = (this.loop.now() - r.arrivedAt) / Second;
     if (reason === 'time-out') r.fm.waitRejected.observe(waited);
@@ -592,10 +593,10 @@ export class PriorityLevel {
     if (!c) throw new Error(`no rejected series for ${reason}`);
     c.inc();
     this.dropped.recordDroppedRequest(Math.floor(this.loop.now() / Second));
-    r.requester.apfRejected(reason, this.dropped.getRetryAfter());
+    r.apfRejected(reason, this.dropped.getRetryAfter());
   }
 
-  private dispatchUnqueued(r: Req): void {
+  private dispatchUnqueued(r: ApfRequest): void {
     this.totRequestsExecuting++;
     this.totSeatsInUse += r.maxSeats;
     this.serverSeats.n += r.maxSeats;
@@ -603,7 +604,7 @@ export class PriorityLevel {
     this.markExecuting(r);
   }
 
-  private markExecuting(r: Req): void {
+  private markExecuting(r: ApfRequest): void {
     r.state = 'executing';
     r.dispatchedAt = this.loop.now();
     r.fm.executing.inc();
@@ -611,7 +612,7 @@ export class PriorityLevel {
     r.fm.concurrencyInUse.inc(r.maxSeats);
     r.fm.dispatched.inc();
     r.fm.waitExecuted.observe((r.dispatchedAt - r.arrivedAt) / Second);
-    r.requester.apfDispatched(r);
+    r.apfDispatched();
   }
 
   dispatchAsMuchAsPossible(): void {
@@ -671,13 +672,13 @@ export class PriorityLevel {
   }
 
   /** The request's response has been written; seats are released (after additionalLatency). */
-  finish(r: Req): void {
+  finish(r: ApfRequest): void {
     if (r.state !== 'executing') return;
     r.state = 'finished';
     if (!this.exempt) this.syncTime();
     this.totRequestsExecuting--;
     r.fm.executing.dec();
-    const actual = this.loop.now() - r.dispatchedAt!;
+    const actual = this.loop.now() - r.dispatchedAt;
     const q = r.queue;
     if (q) {
       // queue's R is corrected by (estimated − actual) × initial seats.
@@ -688,7 +689,7 @@ export class PriorityLevel {
   }
 
   /** Frees the request's seats (after its additional latency, if any). */
-  private release(r: Req): void {
+  private release(r: ApfRequest): void {
     if (!this.exempt) this.syncTime();
     const q = r.queue;
     this.totSeatsInUse -= r.maxSeats;
@@ -1034,33 +1035,29 @@ export class Apf {
     onDispatch: (t: ApfTicket) => void,
     onReject: (reason: RejectReason, retryAfterSeconds: number) => void,
   ): void {
-    this.admit(c, work, new CallbackRequester(onDispatch, onReject));
+    this.admit(new CallbackRequest(c, work, this.loop.now(), onDispatch, onReject));
   }
 
-  /** start() for a requester object (the server's per-request state; no closures). */
-  admit(c: Classification, work: WorkEstimate, requester: ApfRequester): void {
+  /**
+   * start() for a request object arriving now (the server's per-request state; no
+   * closures): it is dispatched now or later, or rejected.
+   */
+  admit(r: ApfRequest): void {
+    const c = r.c;
     const pl = this.levelOf(c);
-    this.ensureAdjustTimer();
-    const r = new Req(
-      this.nextId++,
-      c.flowSchema,
-      c.priorityLevel,
-      c.flowHash,
-      c.flowKey,
-      work,
-      this.loop.now(),
+    r.pl = pl;
+    r.id = this.nextId++;
+    r.fm =
       (c.metrics as FlowMetrics | undefined) ??
-        (c.metrics = this.fm(c.priorityLevel, c.flowSchema)),
-      requester,
-      pl,
-      c.apf === this ? c.hand : undefined,
-    );
+      (c.metrics = this.fm(c.priorityLevel, c.flowSchema));
+    if (c.apf === this) r.hand = c.hand;
+    this.ensureAdjustTimer();
     pl.start(r);
   }
 
   /** The request finished executing (response written). */
   finish(t: ApfTicket): void {
-    (t as Req).pl.finish(t as Req);
+    (t as ApfRequest).pl.finish(t as ApfRequest);
   }
 
   // --- borrowing (apf_controller.go updateBorrowingLocked) ---------------------------------

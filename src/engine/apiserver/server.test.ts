@@ -256,9 +256,9 @@ describe('classification (APF FlowSchemas)', () => {
     };
     const seen: Classification[] = [];
     const admit = s.apf.admit.bind(s.apf);
-    s.apf.admit = (c, work, requester) => {
-      seen.push(c);
-      admit(c, work, requester);
+    s.apf.admit = (r) => {
+      seen.push(r.c);
+      admit(r);
     };
     // Interleaved so that a per-(kind, verb) memo would be reused across users, namespaces
     // and subresources if it ignored any of them.

@@ -13,14 +13,7 @@ import type { CounterSeries, HistogramSeries, MetricsRegistry } from '../metrics
 import { lognormalSigma, type Rng } from '../prng';
 import type { Nanos } from '../time';
 import { Second } from '../time';
-import {
-  Apf,
-  type ApfRequester,
-  type ApfTicket,
-  type Classification,
-  type RejectReason,
-  type WorkEstimate,
-} from './apf';
+import { Apf, ApfRequest, type Classification, type RejectReason, type WorkEstimate } from './apf';
 import {
   DEFAULT_PRIORITY_LEVELS,
   OPERATOR_USER,
@@ -203,20 +196,18 @@ const NO_CLASSIFICATION: Classification = {
   flowKey: '',
 };
 
-/** One request inside the server: its APF requester, execution timer and result. */
-class ServerCall implements ApfRequester {
+/**
+ * One request inside the server: its APF request (the same object, so APF and the server
+ * share one per request), its execution timer and its result.
+ */
+class ServerCall extends ApfRequest {
   // Declared, then assigned in the constructor: plain stores, no class-field definitions
   // (one of these is created per request).
   declare readonly server: ApiServer;
   declare readonly req: ApiRequest;
-  declare readonly c: Classification;
-  declare readonly seats: number;
-  declare readonly arrivedAt: Nanos;
   /** Called with the response and `doneArg` (handleWith), or with the response only. */
   declare readonly done: (res: ApiResponse, arg: unknown) => void;
   declare readonly doneArg: unknown;
-  declare ticket: ApfTicket | undefined;
-  declare dispatchedAt: Nanos;
   declare object: KubeObject | undefined;
   declare list: ListResult | undefined;
   declare error: StatusError | undefined;
@@ -228,28 +219,23 @@ class ServerCall implements ApfRequester {
     server: ApiServer,
     req: ApiRequest,
     c: Classification,
-    seats: number,
+    work: WorkEstimate,
     arrivedAt: Nanos,
     done: (res: ApiResponse, arg: unknown) => void,
     doneArg: unknown,
   ) {
+    super(c, work, arrivedAt);
     this.server = server;
     this.req = req;
-    this.c = c;
-    this.seats = seats;
-    this.arrivedAt = arrivedAt;
     this.done = done;
     this.doneArg = doneArg;
-    this.ticket = undefined;
-    this.dispatchedAt = arrivedAt;
     this.object = undefined;
     this.list = undefined;
     this.error = undefined;
     this.served = false;
     this.inflight = 0;
   }
-  apfDispatched(t: ApfTicket): void {
-    this.ticket = t;
+  apfDispatched(): void {
     this.server.executeCall(this);
   }
   apfRejected(reason: RejectReason, retryAfterSeconds: number): void {
@@ -473,8 +459,7 @@ export class ApiServer {
     }
     const c = this.classify(req, req.user ?? user ?? OPERATOR_USER);
     const work = this.workEstimate(req, c);
-    const seats = Math.max(work.initialSeats, work.finalSeats);
-    this.apf.admit(c, work, new ServerCall(this, req, c, seats, arrivedAt, cb, arg));
+    this.apf.admit(new ServerCall(this, req, c, work, arrivedAt, cb, arg));
   }
 
   /** @internal APF rejected the call: 429 with the level's Retry-After. */
@@ -487,7 +472,7 @@ export class ApiServer {
       rejectReason: reason,
       flowSchema: c.flowSchema,
       priorityLevel: c.priorityLevel,
-      seats: call.seats,
+      seats: call.maxSeats,
       arrivedAt: call.arrivedAt,
       completedAt: this.loop.now(),
     };
@@ -536,16 +521,16 @@ export class ApiServer {
   completeCall(call: ServerCall): void {
     const req = call.req;
     if (!call.served) this.applyWriteTo(call);
-    const ticket = call.ticket;
     const error = call.error;
+    const c = call.c;
     const res: ApiResponse = {
       code: error ? error.code : req.verb === 'create' ? 201 : 200,
       object: call.object,
       list: call.list,
       error,
-      flowSchema: ticket ? ticket.flowSchema : '',
-      priorityLevel: ticket ? ticket.priorityLevel : '',
-      seats: call.seats,
+      flowSchema: c.flowSchema,
+      priorityLevel: c.priorityLevel,
+      seats: call.maxSeats,
       arrivedAt: call.arrivedAt,
       dispatchedAt: call.dispatchedAt,
       completedAt: this.loop.now(),
@@ -554,7 +539,7 @@ export class ApiServer {
     call.object = undefined;
     call.list = undefined;
     call.error = undefined;
-    if (ticket) this.apf.finish(ticket);
+    if (call.inflight === 0) this.apf.finish(call);
     this.record(req, res);
     if (call.inflight === 2) this.inflightMutating--;
     else if (call.inflight === 1) this.inflightReadOnly--;
@@ -654,7 +639,7 @@ export class ApiServer {
     }
     if (mutating) this.inflightMutating++;
     else this.inflightReadOnly++;
-    const call = new ServerCall(this, req, NO_CLASSIFICATION, 1, arrivedAt, done, doneArg);
+    const call = new ServerCall(this, req, NO_CLASSIFICATION, ONE_SEAT, arrivedAt, done, doneArg);
     call.inflight = mutating ? 2 : 1;
     this.executeCall(call);
   }

@@ -198,8 +198,8 @@ export abstract class ApfRequest implements ApfTicket {
   declare readonly work: WorkEstimate;
   declare readonly arrivedAt: Nanos;
   declare dispatchedAt: Nanos;
-  // Set by Apf.admit. The constructor stays this small so that TurboFan inlines it into the
-  // server's request path (a larger one was called through the generic construct stub).
+  // Set by Apf.admit, which knows the level, the metrics and the next id; the constructor
+  // only stores what its caller has.
   declare id: number;
   /** The request's priority level and its flow's metric series. */
   declare pl: PriorityLevel;

@@ -198,6 +198,8 @@ export abstract class ApfRequest implements ApfTicket {
   declare readonly work: WorkEstimate;
   declare readonly arrivedAt: Nanos;
   declare dispatchedAt: Nanos;
+  /** max(initial, final) seats: what the request occupies. */
+  declare readonly maxSeats: number;
   // Set by Apf.admit, which knows the level, the metrics and the next id; the constructor
   // only stores what its caller has.
   declare id: number;
@@ -217,6 +219,7 @@ export abstract class ApfRequest implements ApfTicket {
     this.work = work;
     this.arrivedAt = arrivedAt;
     this.dispatchedAt = arrivedAt;
+    this.maxSeats = work.initialSeats > work.finalSeats ? work.initialSeats : work.finalSeats;
     this.id = 0;
     this.pl = undefined as never;
     this.fm = undefined as never;
@@ -231,11 +234,6 @@ export abstract class ApfRequest implements ApfTicket {
   }
   get priorityLevel(): string {
     return this.c.priorityLevel;
-  }
-  /** max(initial, final) seats: what the request occupies. */
-  get maxSeats(): number {
-    const w = this.work;
-    return w.initialSeats > w.finalSeats ? w.initialSeats : w.finalSeats;
   }
   /** totalWork in seat-seconds with the estimated service duration. */
   totalWork(): number {

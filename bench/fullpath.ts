@@ -34,6 +34,13 @@ import {
 } from '../src/engine';
 import { ENGINE_FLOOR_TIMERS, floorNsPerEvent } from './floor';
 
+/** A reconcile request: namespace and name, and the "namespace/name" key for tracing. */
+interface NamespacedName {
+  readonly namespace: string;
+  readonly name: string;
+  readonly key: string;
+}
+
 /** 10,000 objects × (GET + PUT + PUT status) through client + APF + server. */
 export function fullPath(objects: number): {
   events: number;
@@ -49,12 +56,18 @@ export function fullPath(objects: number): {
   const rng = new Rng(11);
   const server = new ApiServer({ loop, rng: rng.fork(1), metrics, config: 'dev' });
   const client = new RestClient({ loop, rng: rng.fork(2), server, metrics, qps: -1, burst: 0 });
+  // The reconcile requests, as controller-runtime's reconcile.Request (a NamespacedName taken
+  // from the object's metadata by the event handler, never parsed back from a string key): the
+  // queue holds these (the controller's queue dedupes by identity; each is added once).
+  const keys: NamespacedName[] = [];
   for (let i = 0; i < objects; i++) {
+    const name = `db-${i}`;
     server.store.create({
       kind: 'Database',
-      metadata: { namespace: 'default', name: `db-${i}`, labels: { app: 'db' } },
+      metadata: { namespace: 'default', name, labels: { app: 'db' } },
       spec: { size: 1 },
     });
+    keys.push({ namespace: 'default', name, key: `default/${name}` });
   }
   // An informer-like watcher, so every write also produces a watch event.
   let events = 0;
@@ -63,15 +76,13 @@ export function fullPath(objects: number): {
   });
   let done = 0;
   let requests = 0;
-  const c = new Controller<string>({
+  const c = new Controller<NamespacedName>({
     loop,
     name: 'database',
     maxConcurrentReconciles: 10,
-    reconciler: function* (key: string): Proc<ReconcileOutcome> {
-      const slash = key.indexOf('/');
-      const namespace = key.slice(0, slash);
-      const name = key.slice(slash + 1);
-      const ctx = { key };
+    reconciler: function* (req: NamespacedName): Proc<ReconcileOutcome> {
+      const { namespace, name } = req;
+      const ctx = { key: req.key };
       const g = yield* client.request(
         { snapshots: true, verb: 'get', kind: 'Database', namespace, name },
         ctx,
@@ -123,7 +134,7 @@ export function fullPath(objects: number): {
     },
   });
   c.start();
-  for (let i = 0; i < objects; i++) c.queue.add(`default/db-${i}`);
+  for (const k of keys) c.queue.add(k);
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   while (done < objects && loop.step());

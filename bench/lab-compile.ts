@@ -7,13 +7,13 @@
  * from the previous text, as in the editor.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { compileLabText } from '../src/lab-config/compile';
 import { initGoParserForNode } from '../src/lab-config/parser-node';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** Benchmarks run from the repository root (bench/run.ts). */
+const root = process.cwd();
 const TOKENS = [
   '{',
   '}',
@@ -107,9 +107,4 @@ export async function run(): Promise<Record<string, number>> {
     lab_compile_cpu_p99_ms: pct(cpu, 99),
     lab_compile_200kb_ms: bigMs,
   };
-}
-
-// `npx tsx bench/lab-compile.ts` runs it alone.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  run().then((r) => console.log(r));
 }

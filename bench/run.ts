@@ -2,63 +2,78 @@
  * `npm run bench`: runs every benchmark module, each in its own child process, prints its
  * figures and merges them into bench-results.json (a flat JSON object) at the repository root.
  *
+ * Each module is first bundled with esbuild (TypeScript stripped, packages left to Node) and
+ * the bundle runs in plain Node, so what is timed is code compiled the way the lab's
+ * production build compiles it. Running the sources through tsx instead times something else:
+ * tsx transforms with esbuild's `keepNames`, which wraps functions and classes to pin their
+ * `name`s, and under it the full request path ran 1.5–2.5× slower (bench/fullpath.ts in
+ * alternated runs of the same code; the lab's build does no such wrapping).
+ *
  * One process per module, as JMH forks per benchmark: modules share engine code (the event
  * loop, the controller, the REST client), and in one process the type feedback one module
  * leaves (other reconcilers, other object shapes) can make the next one's optimized code more
- * generic, so a module's figures would depend on which modules ran before it. (Whether it did
- * here could not be told apart from the host's noise: the full-path module after the engine
- * and lab-compile modules read 3.8 and 4.1 against 7.1 and 6.2 alone in one stretch, 7.1, 6.4
- * and 5.1 against 4.3, 3.8 and 5.0 in the next.)
+ * generic, so a module's figures would depend on which modules ran before it.
  *
  * To add a benchmark: create bench/<name>.ts exporting
  *   `export async function run(): Promise<Record<string, number>>`
- * and add one line to BENCHMARKS below. `npm run bench -- <name> …` runs only those.
+ * and add its name to BENCHMARKS below. `npm run bench -- <name> …` runs only those.
+ * Benchmarks run from the repository root (paths such as the lesson's files are relative to
+ * it).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { RESULT_MARKER } from './report';
 
-type BenchModule = { run: () => Promise<Record<string, number>> };
+const BENCHMARKS = ['engine', 'lab-compile', 'fullpath', 'scale'];
 
-const BENCHMARKS: [name: string, load: () => Promise<BenchModule>][] = [
-  ['engine', () => import('./engine')],
-  ['lab-compile', () => import('./lab-compile')],
-  ['fullpath', () => import('./fullpath')],
-  ['scale', () => import('./scale')],
-  // Other benchmarks: one line each, e.g. ['apiserver', () => import('./apiserver')],
-];
-
-const self = fileURLToPath(import.meta.url);
-const root = resolve(dirname(self), '..');
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const root = resolve(benchDir, '..');
 const out = resolve(root, 'bench-results.json');
-/** argv[2] of a child process: run one module and report its figures on a marked line. */
-const CHILD = '--bench-child';
-const RESULT = '__bench_result__ ';
+/**
+ * Where the bundles go: ignored by git and the linters, and two levels below the root like
+ * src/lab-config/, whose Node parser loader finds the Go grammar's wasm relative to its module.
+ */
+const bundleDir = resolve(root, 'node_modules/.bench');
 
-/** In a child process: runs one module, prints its figures, then the marked JSON line. */
-async function child(name: string): Promise<void> {
-  const entry = BENCHMARKS.find(([n]) => n === name);
-  if (!entry) throw new Error(`unknown benchmark ${name}`);
-  const figures = await (await entry[1]()).run();
-  for (const [k, v] of Object.entries(figures)) {
-    console.log(`${k.padEnd(40)} ${Number.isInteger(v) ? v : v.toPrecision(4)}`);
-  }
-  console.log(RESULT + JSON.stringify(figures));
+/** Bundles one module with its reporting entry; returns the bundle's path. */
+async function bundle(name: string): Promise<string> {
+  const outfile = join(bundleDir, `${name}.mjs`);
+  await build({
+    stdin: {
+      contents: `import { run } from './${name}';\nimport { report } from './report';\nawait report(run);\n`,
+      resolveDir: benchDir,
+      sourcefile: `bench-${name}-entry.ts`,
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: `node${process.versions.node}`,
+    packages: 'external',
+    sourcemap: 'inline',
+    outfile,
+    logLevel: 'warning',
+  });
+  return outfile;
 }
 
-/** Runs one module in a fresh process (same Node and loader flags, e.g. tsx's). */
-function runInChild(name: string): Record<string, number> {
-  const r = spawnSync(process.execPath, [...process.execArgv, self, CHILD, name], {
-    cwd: process.cwd(),
+/** Runs one module's bundle in a fresh Node process and returns its figures. */
+async function runInChild(name: string): Promise<Record<string, number>> {
+  const file = await bundle(name);
+  const r = spawnSync(process.execPath, ['--enable-source-maps', file], {
+    cwd: root,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
   });
   let figures: Record<string, number> | undefined;
   for (const line of (r.stdout ?? '').split('\n')) {
-    if (line.startsWith(RESULT)) figures = JSON.parse(line.slice(RESULT.length)) as typeof figures;
-    else if (line !== '') console.log(line);
+    if (line.startsWith(RESULT_MARKER)) {
+      figures = JSON.parse(line.slice(RESULT_MARKER.length)) as typeof figures;
+    } else if (line !== '') console.log(line);
   }
   if (r.status !== 0 || !figures) {
     throw new Error(`benchmark ${name} failed (exit ${r.status ?? r.signal})`);
@@ -69,13 +84,13 @@ function runInChild(name: string): Record<string, number> {
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   for (const name of only) {
-    if (!BENCHMARKS.some(([n]) => n === name)) throw new Error(`unknown benchmark ${name}`);
+    if (!BENCHMARKS.includes(name)) throw new Error(`unknown benchmark ${name}`);
   }
   const results: Record<string, number> = {};
-  for (const [name] of BENCHMARKS) {
+  for (const name of BENCHMARKS) {
     if (only.length > 0 && !only.includes(name)) continue;
     console.log(`# ${name}`);
-    Object.assign(results, runInChild(name));
+    Object.assign(results, await runInChild(name));
   }
   let merged: Record<string, number> = {};
   if (existsSync(out)) {
@@ -93,7 +108,7 @@ async function main(): Promise<void> {
   console.log(`wrote ${out}`);
 }
 
-(process.argv[2] === CHILD ? child(process.argv[3] ?? '') : main()).catch((e: unknown) => {
+main().catch((e: unknown) => {
   console.error(e);
   process.exit(1);
 });

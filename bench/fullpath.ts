@@ -56,13 +56,15 @@ export function fullPath(objects: number): {
   const rng = new Rng(11);
   const server = new ApiServer({ loop, rng: rng.fork(1), metrics, config: 'dev' });
   const client = new RestClient({ loop, rng: rng.fork(2), server, metrics, qps: -1, burst: 0 });
-  // The reconcile requests, as controller-runtime's reconcile.Request (a NamespacedName taken
-  // from the object's metadata by the event handler, never parsed back from a string key): the
-  // queue holds these (the controller's queue dedupes by identity; each is added once).
+  // The world is built as the lab builds its own (createSnapshot: create without returning a
+  // copy). The reconcile requests, as controller-runtime's reconcile.Request (a NamespacedName
+  // taken from the object's metadata by the event handler, never parsed back from a string
+  // key): the queue holds these (the controller's queue dedupes by identity; each is added
+  // once).
   const keys: NamespacedName[] = [];
   for (let i = 0; i < objects; i++) {
     const name = `db-${i}`;
-    server.store.create({
+    server.store.createSnapshot({
       kind: 'Database',
       metadata: { namespace: 'default', name, labels: { app: 'db' } },
       spec: { size: 1 },

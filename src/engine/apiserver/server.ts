@@ -198,9 +198,11 @@ const NO_CLASSIFICATION: Classification = {
 
 /**
  * One request inside the server: its APF request (the same object, so APF and the server
- * share one per request), its execution timer and its result.
+ * share one per request), its execution timer's argument, and, once it completes, its
+ * response (handed to `done` as the ApiResponse; nothing changes it after that). Rejections
+ * are answered with a response of their own.
  */
-class ServerCall extends ApfRequest {
+class ServerCall extends ApfRequest implements ApiResponse {
   // Declared, then assigned in the constructor: plain stores, no class-field definitions
   // (one of these is created per request).
   declare readonly server: ApiServer;
@@ -215,6 +217,9 @@ class ServerCall extends ApfRequest {
   declare served: boolean;
   /** Max-inflight mode (APF off): 1 read-only, 2 mutating; 0 under APF. */
   declare inflight: 0 | 1 | 2;
+  // The response's own fields (set by completeCall).
+  declare code: number;
+  declare completedAt: Nanos;
   constructor(
     server: ApiServer,
     req: ApiRequest,
@@ -234,6 +239,12 @@ class ServerCall extends ApfRequest {
     this.error = undefined;
     this.served = false;
     this.inflight = 0;
+    this.code = 0;
+    this.completedAt = arrivedAt;
+  }
+  /** ApiResponse: the seats it occupied. */
+  get seats(): number {
+    return this.maxSeats;
   }
   apfDispatched(): void {
     this.server.executeCall(this);
@@ -522,28 +533,15 @@ export class ApiServer {
     const req = call.req;
     if (!call.served) this.applyWriteTo(call);
     const error = call.error;
-    const c = call.c;
-    const res: ApiResponse = {
-      code: error ? error.code : req.verb === 'create' ? 201 : 200,
-      object: call.object,
-      list: call.list,
-      error,
-      flowSchema: c.flowSchema,
-      priorityLevel: c.priorityLevel,
-      seats: call.maxSeats,
-      arrivedAt: call.arrivedAt,
-      dispatchedAt: call.dispatchedAt,
-      completedAt: this.loop.now(),
-    };
-    // The response owns the results now (APF may still reference the call for a while).
-    call.object = undefined;
-    call.list = undefined;
-    call.error = undefined;
+    // The call is the response from here on (object, list, error, times, seats, flow schema
+    // and priority level are its own).
+    call.code = error ? error.code : req.verb === 'create' ? 201 : 200;
+    call.completedAt = this.loop.now();
     if (call.inflight === 0) this.apf.finish(call);
-    this.record(req, res);
+    this.record(req, call);
     if (call.inflight === 2) this.inflightMutating--;
     else if (call.inflight === 1) this.inflightReadOnly--;
-    call.done(res, call.doneArg);
+    call.done(call, call.doneArg);
   }
 
   /** Service time of the verbs other than get/update; a list is served here (at dispatch). */

@@ -163,7 +163,7 @@ type Phase = typeof ARRIVE | typeof RESPOND | typeof RESEND;
  * Fields are `declare`d and assigned in the constructor, so an instance is built with plain
  * stores (no class-field definitions; this object is created for every request).
  */
-class Pending extends Op<ClientResult> {
+class Pending extends Op<ClientResult> implements ClientResult, RequestTimings {
   declare readonly client: RestClient;
   declare readonly req: ApiRequest;
   /** The client's user when the request names none (the server classifies by it). */
@@ -183,7 +183,19 @@ class Pending extends Op<ClientResult> {
   declare sentAt: Nanos;
   declare rtt: Nanos;
   declare res: ApiResponse | undefined;
-  declare readonly timings: RequestTimings;
+  // RequestTimings (the request's own: `timings` is the Pending itself).
+  declare throttle: Nanos;
+  declare apfQueue: Nanos;
+  declare execution: Nanos;
+  declare retrySleep: Nanos;
+  declare network: Nanos;
+  declare total: Nanos;
+  // ClientResult, set when the request ends (RestClient.end): the Pending is its own result.
+  declare ok: boolean;
+  declare code: number;
+  declare object: KubeObject | undefined;
+  declare list: ListResult | undefined;
+  declare error: StatusError | Error | undefined;
   constructor(
     client: RestClient,
     req: ApiRequest,
@@ -212,7 +224,22 @@ class Pending extends Op<ClientResult> {
     this.sentAt = 0;
     this.rtt = 0;
     this.res = undefined;
-    this.timings = { throttle: 0, apfQueue: 0, execution: 0, retrySleep: 0, network: 0, total: 0 };
+    this.throttle = 0;
+    this.apfQueue = 0;
+    this.execution = 0;
+    this.retrySleep = 0;
+    this.network = 0;
+    this.total = 0;
+    this.ok = false;
+    this.code = 0;
+    this.object = undefined;
+    this.list = undefined;
+    this.error = undefined;
+  }
+
+  /** ClientResult: the request's timings (its own fields). */
+  get timings(): RequestTimings {
+    return this;
   }
 
   /** Op: sent when the waiting process reaches it (`yield* client.request(…)`). */
@@ -426,11 +453,7 @@ export class RestClient {
     const w = lim.wait(p.ctx.deadline !== undefined ? { deadline: p.ctx.deadline } : NO_DEADLINE);
     if (w.err !== null) {
       this.observeThrottle(p, 0);
-      this.finish(p, {
-        ok: false,
-        code: 0,
-        error: new Error(`client rate limiter Wait returned an error: ${w.err}`),
-      });
+      this.fail(p, 0, new Error(`client rate limiter Wait returned an error: ${w.err}`));
       return;
     }
     const delay = w.delay;
@@ -439,7 +462,7 @@ export class RestClient {
       this.send(p);
       return;
     }
-    p.timings.throttle += delay;
+    p.throttle += delay;
     this.loop.schedule(now + delay, () => {
       this.observeThrottle(p, delay);
       if (this.tracing(p)) {
@@ -555,12 +578,12 @@ export class RestClient {
     p.res = undefined;
     this.requestsCounter(p.slot, p.method, res.code).inc();
     p.slot.duration.observe((now - sentAt) / Second);
-    p.timings.network += rtt;
+    p.network += rtt;
     const dispatched = res.dispatchedAt;
     const queueEnd = dispatched ?? res.completedAt;
     const tracing = this.tracing(p);
     if (queueEnd > res.arrivedAt) {
-      p.timings.apfQueue += queueEnd - res.arrivedAt;
+      p.apfQueue += queueEnd - res.arrivedAt;
       if (tracing) {
         this.span(
           p,
@@ -572,7 +595,7 @@ export class RestClient {
       }
     }
     if (dispatched !== undefined) {
-      p.timings.execution += res.completedAt - dispatched;
+      p.execution += res.completedAt - dispatched;
       if (tracing) {
         this.span(
           p,
@@ -594,7 +617,7 @@ export class RestClient {
             ? `retries: ${p.retries}, retry-after: ${retryAfter}s - retry-reason: due to server-side throttling, FlowSchema UID: "${flowSchemaUID(res.flowSchema)}"`
             : `retries: ${p.retries}, retry-after: ${retryAfter}s - retry-reason: ${res.code}`;
         this.retryLog(p, retryAfter);
-        p.timings.retrySleep += sleep;
+        p.retrySleep += sleep;
         if (tracing) {
           this.span(
             p,
@@ -609,19 +632,18 @@ export class RestClient {
         return;
       }
       const qr = qualifiedResource(p.req.kind);
-      this.finish(p, {
-        ok: false,
-        code: res.code,
-        error:
-          res.code === 429
-            ? newTooManyRequestsClientError(p.method, qr, p.req.name, retryAfter)
-            : (res.error ??
+      this.fail(
+        p,
+        res.code,
+        res.code === 429
+          ? newTooManyRequestsClientError(p.method, qr, p.req.name, retryAfter)
+          : (res.error ??
               new StatusError(
                 res.code,
                 'InternalError',
                 `an error on the server has prevented the request from succeeding`,
               )),
-      });
+      );
       return;
     }
     if (res.error) {
@@ -634,21 +656,10 @@ export class RestClient {
               undefined,
             )
           : res.error;
-      this.finish(p, { ok: false, code: res.code, error: err });
+      this.fail(p, res.code, err);
       return;
     }
-    this.inflight--;
-    p.timings.total = this.loop.now() - p.start;
-    // One literal with every key (same keys, same order as `finish` gives an error result):
-    // adding attempts and timings afterwards would grow a property store per request.
-    this.deliver(p, {
-      ok: true,
-      code: res.code,
-      object: res.object,
-      list: res.list,
-      attempts: p.attempts,
-      timings: p.timings,
-    });
+    this.end(p, true, res.code, res.object, res.list, undefined);
   }
 
   private retryLog(p: Pending, retryAfter: number): void {
@@ -688,20 +699,32 @@ export class RestClient {
     }
   }
 
-  private finish(p: Pending, r: Omit<ClientResult, 'attempts' | 'timings'>): void {
-    this.inflight--;
-    p.timings.total = this.loop.now() - p.start;
-    const out = r as ClientResult;
-    out.attempts = p.attempts;
-    out.timings = p.timings;
-    this.deliver(p, out);
+  /** Ends the request with an error (code 0: it never reached the server). */
+  private fail(p: Pending, code: number, error: StatusError | Error): void {
+    this.end(p, false, code, undefined, undefined, error);
   }
-
-  /** The final result, to the callback or to the process waiting on the request's Op. */
-  private deliver(p: Pending, r: ClientResult): void {
+  /**
+   * Ends the request: the Pending is its own ClientResult (and its timings), handed to the
+   * process waiting on it or to the callback. Nothing changes it afterwards.
+   */
+  private end(
+    p: Pending,
+    ok: boolean,
+    code: number,
+    object: KubeObject | undefined,
+    list: ListResult | undefined,
+    error: StatusError | Error | undefined,
+  ): void {
+    this.inflight--;
+    p.total = this.loop.now() - p.start;
+    p.ok = ok;
+    p.code = code;
+    p.object = object;
+    p.list = list;
+    p.error = error;
     const w = p.waiter;
-    if (w !== undefined) w.opDone(p, r);
-    else p.cb!(r);
+    if (w !== undefined) w.opDone(p, p);
+    else p.cb!(p);
   }
 
   /** The URL, built only when a log line needs it. */

@@ -132,6 +132,8 @@ function methodOf(v: Verb): string {
 }
 
 interface MethodSlot {
+  /** The HTTP method (GET, PUT, …). */
+  method: string;
   duration: HistogramSeries;
   /** Created on first use: with the limiter off there is no series at all. */
   rateLimiter: HistogramSeries | undefined;
@@ -166,19 +168,16 @@ type Phase = typeof ARRIVE | typeof RESPOND | typeof RESEND;
 class Pending extends Op<ClientResult> implements ClientResult, RequestTimings {
   declare readonly client: RestClient;
   declare readonly req: ApiRequest;
-  /** The client's user when the request names none (the server classifies by it). */
-  declare readonly user: UserInfo | undefined;
   declare readonly ctx: RequestContext;
   /** Who gets the result: a callback (`do`), or the process waiting on this Op. */
   declare readonly cb: ((r: ClientResult) => void) | undefined;
   declare waiter: OpWaiter | undefined;
   declare start: Nanos;
-  declare readonly method: string;
+  /** The HTTP method's metric series (and the method itself, `slot.method`). */
   declare readonly slot: MethodSlot;
   declare attempts: number;
   declare retries: number;
   declare retryInfo: string;
-  declare url: string;
   declare phase: Phase;
   declare sentAt: Nanos;
   declare rtt: Nanos;
@@ -199,27 +198,22 @@ class Pending extends Op<ClientResult> implements ClientResult, RequestTimings {
   constructor(
     client: RestClient,
     req: ApiRequest,
-    user: UserInfo | undefined,
     ctx: RequestContext,
     cb: ((r: ClientResult) => void) | undefined,
-    method: string,
     slot: MethodSlot,
   ) {
     super();
     this.client = client;
     this.req = req;
-    this.user = user;
     this.ctx = ctx;
     this.cb = cb;
     this.waiter = undefined;
     // Set when the request is sent (RestClient.startPending).
     this.start = 0;
-    this.method = method;
     this.slot = slot;
     this.attempts = 0;
     this.retries = 0;
     this.retryInfo = '';
-    this.url = '';
     this.phase = ARRIVE;
     this.sentAt = 0;
     this.rtt = 0;
@@ -355,8 +349,7 @@ export class RestClient {
     cb: ((r: ClientResult) => void) | undefined,
     ctx: RequestContext,
   ): Pending {
-    const method = methodOf(req.verb);
-    return new Pending(this, req, req.user ?? this.o.user, ctx, cb, method, this.slot(method));
+    return new Pending(this, req, ctx, cb, this.slot(methodOf(req.verb)));
   }
 
   /** @internal Sends a pending request (from `do`, or when a process reaches its Op). */
@@ -471,7 +464,7 @@ export class RestClient {
           'clientThrottle',
           now,
           now + delay,
-          `${p.method} ${this.resource(p)}: ${THROTTLE_REASON} (QPS ${this.qps}, burst ${this.burst})`,
+          `${p.slot.method} ${this.resource(p)}: ${THROTTLE_REASON} (QPS ${this.qps}, burst ${this.burst})`,
         );
       }
       this.send(p);
@@ -486,7 +479,7 @@ export class RestClient {
     const sl = p.slot;
     if (!sl.rateLimiter) {
       sl.rateLimiter = this.o.metrics.histogramSeries('rest_client_rate_limiter_duration_seconds', {
-        verb: p.method,
+        verb: p.slot.method,
         host: this.host,
       });
     }
@@ -512,8 +505,8 @@ export class RestClient {
     const d = formatDuration(delay);
     if (this.minor <= 32) {
       const msg = p.retryInfo
-        ? `Waited for ${d}, ${p.retryInfo} - request: ${p.method}:${this.url(p)}`
-        : `Waited for ${d} due to ${THROTTLE_REASON}, request: ${p.method}:${this.url(p)}`;
+        ? `Waited for ${d}, ${p.retryInfo} - request: ${p.slot.method}:${this.url(p)}`
+        : `Waited for ${d} due to ${THROTTLE_REASON}, request: ${p.slot.method}:${this.url(p)}`;
       log({
         t: this.loop.now(),
         level: level === 0 ? 'info' : 'debug',
@@ -530,7 +523,7 @@ export class RestClient {
         kv: {
           delay: d,
           reason: p.retryInfo || THROTTLE_REASON,
-          verb: p.method,
+          verb: p.slot.method,
           URL: this.url(p),
           v: level,
         },
@@ -555,7 +548,7 @@ export class RestClient {
   step(p: Pending): void {
     switch (p.phase) {
       case ARRIVE:
-        this.o.server.handleWith(p.req, this.answeredFn, p, p.user);
+        this.o.server.handleWith(p.req, this.answeredFn, p, p.req.user ?? this.o.user);
         return;
       case RESPOND:
         this.onResponse(p, p.res!, p.sentAt, p.rtt);
@@ -576,7 +569,7 @@ export class RestClient {
   private onResponse(p: Pending, res: ApiResponse, sentAt: Nanos, rtt: Nanos): void {
     const now = this.loop.now();
     p.res = undefined;
-    this.requestsCounter(p.slot, p.method, res.code).inc();
+    this.requestsCounter(p.slot, p.slot.method, res.code).inc();
     p.slot.duration.observe((now - sentAt) / Second);
     p.network += rtt;
     const dispatched = res.dispatchedAt;
@@ -602,7 +595,7 @@ export class RestClient {
           'execution',
           dispatched,
           res.completedAt,
-          `${p.method} ${this.resource(p)} ${res.code}${res.seats > 1 ? ` (${res.seats} seats)` : ''}`,
+          `${p.slot.method} ${this.resource(p)} ${res.code}${res.seats > 1 ? ` (${res.seats} seats)` : ''}`,
         );
       }
     }
@@ -610,7 +603,7 @@ export class RestClient {
     if ((res.code === 429 || res.code >= 500) && retryAfter !== undefined) {
       if (p.retries < this.maxRetries) {
         p.retries++;
-        this.retriesCounter(p.method, res.code).inc();
+        this.retriesCounter(p.slot.method, res.code).inc();
         const sleep = retryAfter * Second;
         p.retryInfo =
           res.code === 429
@@ -624,7 +617,7 @@ export class RestClient {
             'retrySleep',
             now,
             now + sleep,
-            `${p.method} ${this.resource(p)} ${res.code}${res.rejectReason ? ` (${res.rejectReason})` : ''}, Retry-After ${retryAfter}s`,
+            `${p.slot.method} ${this.resource(p)} ${res.code}${res.rejectReason ? ` (${res.rejectReason})` : ''}, Retry-After ${retryAfter}s`,
           );
         }
         p.phase = RESEND;
@@ -636,7 +629,7 @@ export class RestClient {
         p,
         res.code,
         res.code === 429
-          ? newTooManyRequestsClientError(p.method, qr, p.req.name, retryAfter)
+          ? newTooManyRequestsClientError(p.slot.method, qr, p.req.name, retryAfter)
           : (res.error ??
               new StatusError(
                 res.code,
@@ -650,7 +643,7 @@ export class RestClient {
       const err =
         res.code === 429
           ? newTooManyRequestsClientError(
-              p.method,
+              p.slot.method,
               qualifiedResource(p.req.kind),
               p.req.name,
               undefined,
@@ -729,8 +722,7 @@ export class RestClient {
 
   /** The URL, built only when a log line needs it. */
   private url(p: Pending): string {
-    if (p.url === '') p.url = this.urlFor(p.req);
-    return p.url;
+    return this.urlFor(p.req);
   }
 
   /** Whether spans of this request are recorded (details are only built then). */
@@ -755,6 +747,7 @@ export class RestClient {
       const m = this.o.metrics;
       const host = this.host;
       sl = {
+        method,
         duration: m.histogramSeries('rest_client_request_duration_seconds', { verb: method, host }),
         rateLimiter: undefined,
         requests: new Map(),

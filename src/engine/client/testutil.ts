@@ -1,6 +1,6 @@
 /**
- * Shared setup for the API server / REST client tests and the full-path benchmark: a loop,
- * a registry, a server with a preset, and helpers to seed objects and drive writers.
+ * Shared setup for the API server / REST client tests: a loop, a registry, a server with a
+ * preset, and helpers to seed objects and drive writers.
  */
 import { EventLoop } from '../loop';
 import { MetricsRegistry } from '../metrics';

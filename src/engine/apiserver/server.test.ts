@@ -163,6 +163,51 @@ describe('handleWith', () => {
   });
 });
 
+describe('responses', () => {
+  it('a response does not change once handed over, while APF still holds its seats and later requests run', () => {
+    // Many watchers: a mutation keeps its final seats for an extra latency after it answers,
+    // so APF still holds the request (the same object as the response) for a while.
+    const { loop, s } = server({ extraWatchers: { Database: 99 } });
+    seed(s, 3);
+    const fields = (r: ApiResponse) => ({
+      code: r.code,
+      object: r.object,
+      list: r.list,
+      error: r.error,
+      retryAfterSeconds: r.retryAfterSeconds,
+      rejectReason: r.rejectReason,
+      flowSchema: r.flowSchema,
+      priorityLevel: r.priorityLevel,
+      seats: r.seats,
+      arrivedAt: r.arrivedAt,
+      dispatchedAt: r.dispatchedAt,
+      completedAt: r.completedAt,
+    });
+    const seen: { res: ApiResponse; atDone: ReturnType<typeof fields> }[] = [];
+    const keep = (res: ApiResponse) => seen.push({ res, atDone: fields(res) });
+    for (let i = 0; i < 3; i++) {
+      const name = `db-${i}`;
+      s.handle({ verb: 'get', kind: 'Database', namespace: 'default', name }, keep);
+      s.handle(
+        { verb: 'patch', kind: 'Database', namespace: 'default', name, patch: { spec: { a: i } } },
+        keep,
+      );
+      s.handle({ verb: 'get', kind: 'Database', namespace: 'default', name: 'missing' }, keep);
+    }
+    loop.runUntil(loop.now() + 60 * Second);
+    expect(seen).toHaveLength(9);
+    expect(seen.map((x) => x.atDone.code).sort()).toEqual([
+      200, 200, 200, 200, 200, 200, 404, 404, 404,
+    ]);
+    expect(seen.some((x) => x.atDone.seats > 1)).toBe(true);
+    for (const { res, atDone } of seen) {
+      expect(fields(res)).toEqual(atDone);
+      // Serialised, a response is its fields only (no server internals).
+      expect(JSON.parse(JSON.stringify(res))).toEqual(JSON.parse(JSON.stringify(atDone)));
+    }
+  });
+});
+
 describe('writes, conflicts and watches through the server', () => {
   it('applies concurrent updates from the same resourceVersion once; the other gets 409', () => {
     const { loop, s, metrics } = server();

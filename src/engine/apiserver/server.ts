@@ -75,6 +75,11 @@ export interface ApiRequest {
   snapshots?: boolean;
 }
 
+/**
+ * What the server answers. A completed request's response is the server's own object for the
+ * request (read its fields; it does not change once handed over, and JSON.stringify gives
+ * these fields only).
+ */
 export interface ApiResponse {
   code: number;
   object?: KubeObject;
@@ -245,6 +250,21 @@ class ServerCall extends ApfRequest implements ApiResponse {
   /** ApiResponse: the seats it occupied. */
   get seats(): number {
     return this.maxSeats;
+  }
+  /** JSON of a response: its ApiResponse fields only, not the call's internals. */
+  toJSON(): ApiResponse {
+    return {
+      code: this.code,
+      object: this.object,
+      list: this.list,
+      error: this.error,
+      flowSchema: this.flowSchema,
+      priorityLevel: this.priorityLevel,
+      seats: this.maxSeats,
+      arrivedAt: this.arrivedAt,
+      dispatchedAt: this.dispatchedAt,
+      completedAt: this.completedAt,
+    };
   }
   apfDispatched(): void {
     this.server.executeCall(this);

@@ -291,6 +291,68 @@ const put: ApiRequest = {
   object: { kind: 'Database', metadata: { namespace: 'default', name: 'db-1' } },
 };
 
+describe('results', () => {
+  it('a result does not change once delivered, through a callback or to a process, while later requests run', () => {
+    const h = harness('dev', { qps: 2, burst: 1 });
+    const names = seedDatabases(h.server, 3);
+    const fields = (r: ClientResult) => ({
+      ok: r.ok,
+      code: r.code,
+      object: r.object,
+      list: r.list,
+      error: r.error,
+      attempts: r.attempts,
+      timings: {
+        throttle: r.timings.throttle,
+        apfQueue: r.timings.apfQueue,
+        execution: r.timings.execution,
+        retrySleep: r.timings.retrySleep,
+        network: r.timings.network,
+        total: r.timings.total,
+      },
+    });
+    const seen: { r: ClientResult; atDelivery: ReturnType<typeof fields> }[] = [];
+    const keep = (r: ClientResult) => seen.push({ r, atDelivery: fields(r) });
+    for (const name of [...names, 'missing']) {
+      h.client.do({ verb: 'get', kind: 'Database', namespace: 'default', name }, keep);
+    }
+    spawn(
+      h.loop,
+      (function* (): Proc<void> {
+        for (const name of names) {
+          const g = yield* h.client.request({
+            verb: 'get',
+            kind: 'Database',
+            namespace: 'default',
+            name,
+          });
+          keep(g);
+          const u = yield* h.client.request({
+            verb: 'update',
+            kind: 'Database',
+            namespace: 'default',
+            name,
+            object: { kind: 'Database', metadata: g.object!.metadata, spec: { size: 2 } },
+          });
+          keep(u);
+        }
+      })(),
+    );
+    h.loop.runUntil(60 * Second);
+    expect(seen).toHaveLength(10);
+    expect(seen.map((x) => x.atDelivery.code).sort()).toEqual([
+      200, 200, 200, 200, 200, 200, 200, 200, 200, 404,
+    ]);
+    // Throttled by the bucket (QPS 2, burst 1): later results waited longer.
+    expect(seen.some((x) => x.atDelivery.timings.throttle > 0)).toBe(true);
+    for (const { r, atDelivery } of seen) {
+      expect(fields(r)).toEqual(atDelivery);
+      // Serialised, a result is its fields only (no client internals).
+      expect(JSON.parse(JSON.stringify(r))).toEqual(JSON.parse(JSON.stringify(atDelivery)));
+    }
+  });
+});
+
 describe('429 / 5xx retries (apiserver-and-scale.md §2.1)', () => {
   it('sleeps Retry-After and retries 10 times, then returns TooManyRequests to the caller', () => {
     const logs: LogLine[] = [];

@@ -73,6 +73,10 @@ export interface RequestTimings {
   total: Nanos;
 }
 
+/**
+ * A request's outcome. It is the client's own object for the request (read its fields; it
+ * does not change once delivered, and JSON.stringify gives these fields only).
+ */
 export interface ClientResult {
   ok: boolean;
   /** Final HTTP status code (0 when the request never reached the server). */
@@ -234,6 +238,26 @@ class Pending extends Op<ClientResult> implements ClientResult, RequestTimings {
   /** ClientResult: the request's timings (its own fields). */
   get timings(): RequestTimings {
     return this;
+  }
+
+  /** JSON of a result: its ClientResult fields only, not the request's internals. */
+  toJSON(): ClientResult {
+    return {
+      ok: this.ok,
+      code: this.code,
+      object: this.object,
+      list: this.list,
+      error: this.error,
+      attempts: this.attempts,
+      timings: {
+        throttle: this.throttle,
+        apfQueue: this.apfQueue,
+        execution: this.execution,
+        retrySleep: this.retrySleep,
+        network: this.network,
+        total: this.total,
+      },
+    };
   }
 
   /** Op: sent when the waiting process reaches it (`yield* client.request(…)`). */

@@ -529,8 +529,8 @@ export class RestClient {
     const d = formatDuration(delay);
     if (this.minor <= 32) {
       const msg = p.retryInfo
-        ? `Waited for ${d}, ${p.retryInfo} - request: ${p.slot.method}:${this.url(p)}`
-        : `Waited for ${d} due to ${THROTTLE_REASON}, request: ${p.slot.method}:${this.url(p)}`;
+        ? `Waited for ${d}, ${p.retryInfo} - request: ${p.slot.method}:${this.urlFor(p.req)}`
+        : `Waited for ${d} due to ${THROTTLE_REASON}, request: ${p.slot.method}:${this.urlFor(p.req)}`;
       log({
         t: this.loop.now(),
         level: level === 0 ? 'info' : 'debug',
@@ -548,7 +548,7 @@ export class RestClient {
           delay: d,
           reason: p.retryInfo || THROTTLE_REASON,
           verb: p.slot.method,
-          URL: this.url(p),
+          URL: this.urlFor(p.req),
           v: level,
         },
       });
@@ -593,7 +593,7 @@ export class RestClient {
   private onResponse(p: Pending, res: ApiResponse, sentAt: Nanos, rtt: Nanos): void {
     const now = this.loop.now();
     p.res = undefined;
-    this.requestsCounter(p.slot, p.slot.method, res.code).inc();
+    this.requestsCounter(p.slot, res.code).inc();
     p.slot.duration.observe((now - sentAt) / Second);
     p.network += rtt;
     const dispatched = res.dispatchedAt;
@@ -693,7 +693,7 @@ export class RestClient {
         kv: {
           delay: formatDuration(retryAfter * Second),
           attempt: p.retries,
-          url: this.url(p),
+          url: this.urlFor(p.req),
           v: 4,
         },
       });
@@ -702,7 +702,7 @@ export class RestClient {
         t,
         level: 'debug',
         logger,
-        msg: `Got a Retry-After ${formatDuration(retryAfter * Second)} response for attempt ${p.retries} to ${this.url(p)}`,
+        msg: `Got a Retry-After ${formatDuration(retryAfter * Second)} response for attempt ${p.retries} to ${this.urlFor(p.req)}`,
         kv: { v: 4 },
       });
     } else {
@@ -710,7 +710,7 @@ export class RestClient {
         t,
         level: 'debug',
         logger,
-        msg: `Got a Retry-After ${retryAfter}s response for attempt ${p.retries} to ${this.url(p)}`,
+        msg: `Got a Retry-After ${retryAfter}s response for attempt ${p.retries} to ${this.urlFor(p.req)}`,
         kv: { v: 4 },
       });
     }
@@ -742,11 +742,6 @@ export class RestClient {
     const w = p.waiter;
     if (w !== undefined) w.opDone(p, p);
     else p.cb!(p);
-  }
-
-  /** The URL, built only when a log line needs it. */
-  private url(p: Pending): string {
-    return this.urlFor(p.req);
   }
 
   /** Whether spans of this request are recorded (details are only built then). */
@@ -784,13 +779,13 @@ export class RestClient {
     return sl;
   }
 
-  private requestsCounter(sl: MethodSlot, method: string, code: number): CounterSeries {
+  private requestsCounter(sl: MethodSlot, code: number): CounterSeries {
     if (sl.lastCode === code) return sl.lastRequests!;
     let c = sl.requests.get(code);
     if (!c) {
       c = this.o.metrics.counter('rest_client_requests_total', {
         code: String(code),
-        method,
+        method: sl.method,
         host: this.host,
       });
       sl.requests.set(code, c);

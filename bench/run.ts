@@ -54,6 +54,9 @@ async function bundle(name: string): Promise<string> {
     target: `node${process.versions.node}`,
     packages: 'external',
     sourcemap: 'inline',
+    // The app's compiler options, as the lab's build uses them (class fields with assignment
+    // semantics: see src/engine/README.md).
+    tsconfig: join(root, 'tsconfig.app.json'),
     outfile,
     logLevel: 'warning',
   });

@@ -46,10 +46,10 @@ export interface OpWaiter {
  */
 export abstract class Op<T> implements Iterator<Op<T>, T, unknown> {
   // Iterator-result fields: while yielded, value is the Op itself; once done, the result.
-  declare value: unknown;
-  declare done: boolean;
+  value: unknown;
+  done: boolean;
   /** Whether the Op has been yielded (the first next()). */
-  declare private yielded: boolean;
+  private yielded: boolean;
   constructor() {
     this.value = this;
     this.done = false;

@@ -190,28 +190,28 @@ export interface ApfTicket {
  * One request inside APF: its classification and seats, its queue, its wait-limit timer.
  * Whoever sends requests subclasses it, so a request is one object on both sides (the
  * server's ServerCall is one; `Apf.start` wraps callbacks in one), and is told through
- * `apfDispatched` / `apfRejected`. Fields are `declare`d and assigned in the constructor
- * (plain stores, no class-field definitions): one of these is created per request.
+ * `apfDispatched` / `apfRejected`. One of these is created per request: its fields are
+ * plain stores in the constructor (class fields have assignment semantics, tsconfig.app.json).
  */
 export abstract class ApfRequest implements ApfTicket {
-  declare readonly c: Classification;
-  declare readonly work: WorkEstimate;
-  declare readonly arrivedAt: Nanos;
-  declare dispatchedAt: Nanos;
+  readonly c: Classification;
+  readonly work: WorkEstimate;
+  readonly arrivedAt: Nanos;
+  dispatchedAt: Nanos;
   /** max(initial, final) seats: what the request occupies. */
-  declare readonly maxSeats: number;
+  readonly maxSeats: number;
   // Set by Apf.admit, which knows the level, the metrics and the next id; the constructor
   // only stores what its caller has.
-  declare id: number;
+  id: number;
   /** The request's priority level and its flow's metric series. */
-  declare pl: PriorityLevel;
-  declare fm: FlowMetrics;
+  pl: PriorityLevel;
+  fm: FlowMetrics;
   /** The flow's hand of queue indices (shuffle sharding), cached on its classification. */
-  declare hand: readonly number[] | undefined;
-  declare queue: FQQueue | undefined;
-  declare arrivalR: number;
-  declare timer: number;
-  declare state: 'waiting' | 'executing' | 'finished' | 'rejected';
+  hand: readonly number[] | undefined;
+  queue: FQQueue | undefined;
+  arrivalR: number;
+  timer: number;
+  state: 'waiting' | 'executing' | 'finished' | 'rejected';
 
   /** A request classified as `c` with estimated `work`, arriving at `arrivedAt`. */
   constructor(c: Classification, work: WorkEstimate, arrivedAt: Nanos) {
@@ -250,8 +250,8 @@ export abstract class ApfRequest implements ApfTicket {
 
 /** The callback form of Apf.start. */
 class CallbackRequest extends ApfRequest {
-  declare readonly onDispatch: (t: ApfTicket) => void;
-  declare readonly onReject: (reason: RejectReason, retryAfterSeconds: number) => void;
+  readonly onDispatch: (t: ApfTicket) => void;
+  readonly onReject: (reason: RejectReason, retryAfterSeconds: number) => void;
   constructor(
     c: Classification,
     work: WorkEstimate,

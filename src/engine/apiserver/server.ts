@@ -208,23 +208,22 @@ const NO_CLASSIFICATION: Classification = {
  * are answered with a response of their own.
  */
 class ServerCall extends ApfRequest implements ApiResponse {
-  // Declared, then assigned in the constructor: plain stores, no class-field definitions
-  // (one of these is created per request).
-  declare readonly server: ApiServer;
-  declare readonly req: ApiRequest;
+  // One of these is created per request: its fields are plain stores in the constructor.
+  readonly server: ApiServer;
+  readonly req: ApiRequest;
   /** Called with the response and `doneArg` (handleWith), or with the response only. */
-  declare readonly done: (res: ApiResponse, arg: unknown) => void;
-  declare readonly doneArg: unknown;
-  declare object: KubeObject | undefined;
-  declare list: ListResult | undefined;
-  declare error: StatusError | undefined;
+  readonly done: (res: ApiResponse, arg: unknown) => void;
+  readonly doneArg: unknown;
+  object: KubeObject | undefined;
+  list: ListResult | undefined;
+  error: StatusError | undefined;
   /** Reads are served at dispatch; writes when execution ends. */
-  declare served: boolean;
+  served: boolean;
   /** Max-inflight mode (APF off): 1 read-only, 2 mutating; 0 under APF. */
-  declare inflight: 0 | 1 | 2;
+  inflight: 0 | 1 | 2;
   // The response's own fields (set by completeCall).
-  declare code: number;
-  declare completedAt: Nanos;
+  code: number;
+  completedAt: Nanos;
   constructor(
     server: ApiServer,
     req: ApiRequest,

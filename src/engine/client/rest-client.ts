@@ -166,39 +166,38 @@ type Phase = typeof ARRIVE | typeof RESPOND | typeof RESEND;
 /**
  * One request through the client: its attempts, timings and the phase of its timers. It is
  * also the Op a process waits on for `request()` (then `waiter` gets the result, not `cb`).
- * Fields are `declare`d and assigned in the constructor, so an instance is built with plain
- * stores (no class-field definitions; this object is created for every request).
+ * Created for every request; its fields are plain stores in the constructor.
  */
 class Pending extends Op<ClientResult> implements ClientResult, RequestTimings {
-  declare readonly client: RestClient;
-  declare readonly req: ApiRequest;
-  declare readonly ctx: RequestContext;
+  readonly client: RestClient;
+  readonly req: ApiRequest;
+  readonly ctx: RequestContext;
   /** Who gets the result: a callback (`do`), or the process waiting on this Op. */
-  declare readonly cb: ((r: ClientResult) => void) | undefined;
-  declare waiter: OpWaiter | undefined;
-  declare start: Nanos;
+  readonly cb: ((r: ClientResult) => void) | undefined;
+  waiter: OpWaiter | undefined;
+  start: Nanos;
   /** The HTTP method's metric series (and the method itself, `slot.method`). */
-  declare readonly slot: MethodSlot;
-  declare attempts: number;
-  declare retries: number;
-  declare retryInfo: string;
-  declare phase: Phase;
-  declare sentAt: Nanos;
-  declare rtt: Nanos;
-  declare res: ApiResponse | undefined;
+  readonly slot: MethodSlot;
+  attempts: number;
+  retries: number;
+  retryInfo: string;
+  phase: Phase;
+  sentAt: Nanos;
+  rtt: Nanos;
+  res: ApiResponse | undefined;
   // RequestTimings (the request's own: `timings` is the Pending itself).
-  declare throttle: Nanos;
-  declare apfQueue: Nanos;
-  declare execution: Nanos;
-  declare retrySleep: Nanos;
-  declare network: Nanos;
-  declare total: Nanos;
+  throttle: Nanos;
+  apfQueue: Nanos;
+  execution: Nanos;
+  retrySleep: Nanos;
+  network: Nanos;
+  total: Nanos;
   // ClientResult, set when the request ends (RestClient.end): the Pending is its own result.
-  declare ok: boolean;
-  declare code: number;
-  declare object: KubeObject | undefined;
-  declare list: ListResult | undefined;
-  declare error: StatusError | Error | undefined;
+  ok: boolean;
+  code: number;
+  object: KubeObject | undefined;
+  list: ListResult | undefined;
+  error: StatusError | Error | undefined;
   constructor(
     client: RestClient,
     req: ApiRequest,
